@@ -1,0 +1,107 @@
+// epoll, signalfd, timerfd.
+#include "loop.h"
+
+#include <signal.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "error.h"
+
+namespace nsgroup {
+
+Epoll::Epoll() : fd_(::epoll_create1(EPOLL_CLOEXEC)) {
+  if (!fd_)
+    throw errno_error(errno, "epoll_create1");
+}
+
+void Epoll::add(int fd, std::uint32_t events, std::uint64_t key) {
+  epoll_event ev{};
+  ev.events = events;
+  ev.data.u64 = key;
+  if (::epoll_ctl(fd_.get(), EPOLL_CTL_ADD, fd, &ev) != 0)
+    throw errno_error(errno, "epoll_ctl(ADD)");
+}
+
+void Epoll::modify(int fd, std::uint32_t events, std::uint64_t key) {
+  epoll_event ev{};
+  ev.events = events;
+  ev.data.u64 = key;
+  if (::epoll_ctl(fd_.get(), EPOLL_CTL_MOD, fd, &ev) != 0)
+    throw errno_error(errno, "epoll_ctl(MOD)");
+}
+
+void Epoll::remove(int fd) { ::epoll_ctl(fd_.get(), EPOLL_CTL_DEL, fd, nullptr); }
+
+int Epoll::wait(std::span<epoll_event> out, int timeout_ms) {
+  int n = ::epoll_wait(fd_.get(), out.data(), static_cast<int>(out.size()),
+                       timeout_ms);
+  if (n < 0) {
+    if (errno == EINTR)
+      return 0;
+    throw errno_error(errno, "epoll_wait");
+  }
+  return n;
+}
+
+UniqueFd make_signalfd(std::initializer_list<int> signals) {
+  sigset_t set;
+  sigemptyset(&set);
+  for (int s : signals)
+    sigaddset(&set, s);
+  if (sigprocmask(SIG_BLOCK, &set, nullptr) != 0)
+    throw errno_error(errno, "sigprocmask");
+  UniqueFd fd(::signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK));
+  if (!fd)
+    throw errno_error(errno, "signalfd");
+  return fd;
+}
+
+int read_signal(int sfd) {
+  signalfd_siginfo si{};
+  ssize_t n = ::read(sfd, &si, sizeof si);
+  if (n != static_cast<ssize_t>(sizeof si))
+    return 0;
+  return static_cast<int>(si.ssi_signo);
+}
+
+UniqueFd make_timerfd(unsigned period_ms) {
+  UniqueFd fd(::timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK));
+  if (!fd)
+    throw errno_error(errno, "timerfd_create");
+  itimerspec its{};
+  its.it_interval.tv_sec = period_ms / 1000;
+  its.it_interval.tv_nsec = static_cast<long>(period_ms % 1000) * 1'000'000;
+  its.it_value = its.it_interval;
+  if (::timerfd_settime(fd.get(), 0, &its, nullptr) != 0)
+    throw errno_error(errno, "timerfd_settime");
+  return fd;
+}
+
+void drain_timerfd(int tfd) {
+  std::uint64_t n;
+  while (::read(tfd, &n, sizeof n) == static_cast<ssize_t>(sizeof n)) {
+  }
+}
+
+bool write_all(int fd, std::string_view data) {
+  while (!data.empty()) {
+    ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0) {
+      if (errno == EINTR)
+        continue;
+      if (errno == EAGAIN) {
+        // A slow reader on a non-blocking fd: wait rather than drop.
+        ::usleep(1000);
+        continue;
+      }
+      return false;
+    }
+    data.remove_prefix(static_cast<std::size_t>(n));
+  }
+  return true;
+}
+
+}  // namespace nsgroup

@@ -1,0 +1,36 @@
+// nsgroup's entry point: parse the command line, hand over, map errors to
+// exit statuses (1 runtime, 2 usage).
+#include <cstdio>
+#include <exception>
+#include <string_view>
+#include <vector>
+
+#include "cli.h"
+#include "log.h"
+#include "watch.h"
+
+int main(int argc, char** argv) {
+  std::vector<std::string_view> args(argv + 1, argv + argc);
+  auto parsed = nsgroup::parse_args(args);
+  using Kind = nsgroup::ParseResult::Kind;
+  switch (parsed.kind) {
+  case Kind::Help:
+  case Kind::Version:
+    std::fputs(parsed.text.c_str(), stdout);
+    return 0;
+  case Kind::UsageError:
+    std::fprintf(stderr, "nsgroup: %s\n", parsed.text.c_str());
+    return 2;
+  case Kind::Run: break;
+  }
+  nsgroup::log_init(parsed.options.verbose);
+  try {
+    switch (parsed.options.command) {
+    case nsgroup::Command::Watch: return nsgroup::run_watch(parsed.options);
+    }
+  } catch (const std::exception& e) {
+    nsgroup::log_error(e.what());
+    return 1;
+  }
+  return 1;
+}

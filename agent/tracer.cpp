@@ -1,0 +1,194 @@
+// BPF skeleton lifecycle: open -> set rodata -> load -> attach, and the
+// ring buffer. libbpf's log goes through our logger.
+#include "tracer.h"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdarg>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <vector>
+
+#include "error.h"
+#include "log.h"
+#include "nsgroup.skel.h"
+
+namespace nsgroup {
+
+namespace {
+
+template <class S>
+struct SkelDeleter {
+  void operator()(S* s) const noexcept { S::destroy(s); }
+};
+template <class S>
+using SkelPtr = std::unique_ptr<S, SkelDeleter<S>>;
+
+struct RingBufferDeleter {
+  void operator()(ring_buffer* rb) const noexcept { ring_buffer__free(rb); }
+};
+using RingBufferPtr = std::unique_ptr<ring_buffer, RingBufferDeleter>;
+
+int libbpf_print(enum libbpf_print_level /*level*/, const char* fmt,
+                 va_list args) noexcept {
+  // Only with -v: a failed load is summed up in one line of our own.
+  if (!log_verbose())
+    return 0;
+  char* buf = nullptr;
+  int n = ::vasprintf(&buf, fmt, args);
+  if (n <= 0)
+    return n;
+  std::string_view line(buf, static_cast<std::size_t>(n));
+  while (!line.empty() && line.back() == '\n')
+    line.remove_suffix(1);
+  if (!line.empty())
+    log_debug(line);
+  std::free(buf);
+  return n;
+}
+
+bool exists(const char* path) {
+  struct stat st {};
+  return ::stat(path, &st) == 0;
+}
+
+void preflight() {
+  if (geteuid() != 0)
+    throw Error("loading BPF programs needs root (CAP_BPF, CAP_PERFMON, "
+                "CAP_SYS_ADMIN); run as root");
+  if (!exists("/sys/kernel/btf/vmlinux"))
+    throw Error("the kernel has no BTF (/sys/kernel/btf/vmlinux is missing): "
+                "nsgroup needs a kernel built with CONFIG_DEBUG_INFO_BTF=y");
+}
+
+}  // namespace
+
+void ensure_tracefs() {
+  if (exists("/sys/kernel/tracing/events") ||
+      exists("/sys/kernel/debug/tracing/events"))
+    return;
+  if (::mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, nullptr) != 0) {
+    int err = errno;
+    throw Error(std::string("tracefs is not mounted and mounting it on "
+                            "/sys/kernel/tracing failed: ") +
+                std::strerror(err));
+  }
+  log_info("mounted tracefs on /sys/kernel/tracing");
+}
+
+struct Tracer::State {
+  SkelPtr<nsgroup_bpf> skel;
+  RingBufferPtr rb;
+  Callback cb;
+  std::uint64_t lost_seen = 0;
+  std::size_t ncpus = 0;
+
+  static int on_record(void* ctx, void* data, size_t size) noexcept {
+    auto* self = static_cast<State*>(ctx);
+    try {
+      auto ev = decode_record(
+          std::span(static_cast<const std::byte*>(data), size));
+      if (!ev) {
+        log_warn("dropped a malformed BPF record of " + std::to_string(size) +
+                 " bytes");
+        return 0;
+      }
+      self->cb(*ev);
+    } catch (const std::exception& e) {
+      log_error(std::string("event handler failed: ") + e.what());
+    } catch (...) {
+      log_error("event handler failed");
+    }
+    return 0;
+  }
+};
+
+Tracer::Tracer(std::unique_ptr<State> s) : s_(std::move(s)) {}
+Tracer::Tracer(Tracer&&) noexcept = default;
+Tracer& Tracer::operator=(Tracer&&) noexcept = default;
+Tracer::~Tracer() = default;
+
+Tracer Tracer::open(const TracerOptions& opts, Callback cb) {
+  libbpf_set_print(libbpf_print);
+  preflight();
+  ensure_tracefs();
+
+  auto s = std::make_unique<State>();
+  s->cb = std::move(cb);
+  s->skel.reset(nsgroup_bpf::open());
+  if (!s->skel)
+    throw Error(std::string("opening the BPF object failed: ") +
+                std::strerror(errno));
+  s->skel->rodata->emit_forks = opts.emit_forks;
+
+  if (int err = nsgroup_bpf::load(s->skel.get()); err != 0)
+    throw Error(std::string("the kernel refused to load nsgroup's BPF "
+                            "programs: ") +
+                std::strerror(-err) + " (run with -v for libbpf's log)");
+  if (int err = nsgroup_bpf::attach(s->skel.get()); err != 0)
+    throw Error(std::string("attaching nsgroup's BPF programs to their "
+                            "tracepoints failed: ") +
+                std::strerror(-err) + " (run with -v for libbpf's log)");
+
+  s->rb.reset(ring_buffer__new(bpf_map__fd(s->skel->maps.events),
+                               &State::on_record, s.get(), nullptr));
+  if (!s->rb)
+    throw Error(std::string("creating the ring buffer failed: ") +
+                std::strerror(errno));
+  int ncpus = libbpf_num_possible_cpus();
+  if (ncpus <= 0)
+    throw Error("cannot count the possible CPUs");
+  s->ncpus = static_cast<std::size_t>(ncpus);
+  log_debug("BPF programs attached (tracepoint hook set)");
+  return Tracer(std::move(s));
+}
+
+int Tracer::fd() const { return ring_buffer__epoll_fd(s_->rb.get()); }
+
+int Tracer::consume() {
+  int n = ring_buffer__consume(s_->rb.get());
+  if (n < 0 && n != -EINTR)
+    throw errno_error(-n, "reading the ring buffer");
+  return n < 0 ? 0 : n;
+}
+
+int Tracer::poll(int timeout_ms) {
+  int n = ring_buffer__poll(s_->rb.get(), timeout_ms);
+  if (n < 0 && n != -EINTR)
+    throw errno_error(-n, "polling the ring buffer");
+  return n < 0 ? 0 : n;
+}
+
+std::uint64_t Tracer::take_lost() {
+  std::vector<std::uint64_t> per_cpu(s_->ncpus);
+  std::uint32_t key = 0;
+  if (bpf_map_lookup_elem(bpf_map__fd(s_->skel->maps.lost), &key,
+                          per_cpu.data()) != 0)
+    return 0;
+  std::uint64_t total = 0;
+  for (auto v : per_cpu)
+    total += v;
+  std::uint64_t delta = total - s_->lost_seen;
+  s_->lost_seen = total;
+  return delta;
+}
+
+void Tracer::track(std::uint32_t tgid) {
+  std::uint8_t one = 1;
+  bpf_map_update_elem(bpf_map__fd(s_->skel->maps.tracked), &tgid, &one,
+                      BPF_ANY);
+}
+
+void Tracer::untrack(std::uint32_t tgid) {
+  bpf_map_delete_elem(bpf_map__fd(s_->skel->maps.tracked), &tgid);
+}
+
+std::string Tracer::hooks() const { return "tracepoint"; }
+
+}  // namespace nsgroup

@@ -1,0 +1,58 @@
+// Tracer: owns the BPF skeleton, its links and the ring buffer (RAII), and
+// turns raw records into typed events. The one boundary where libbpf's
+// -errno/NULL convention becomes exceptions.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "event.h"
+
+namespace nsgroup {
+
+struct TracerOptions {
+  // Send fork records for children of tracked processes (the tree needs
+  // them; `watch` alone does not).
+  bool emit_forks = true;
+};
+
+class Tracer {
+ public:
+  using Callback = std::function<void(const Event&)>;
+
+  // Checks the prerequisites, loads and attaches. Throws Error with one
+  // line naming what is missing (root, BTF, tracefs, a program the kernel
+  // refused).
+  static Tracer open(const TracerOptions& opts, Callback cb);
+
+  Tracer(Tracer&&) noexcept;
+  Tracer& operator=(Tracer&&) noexcept;
+  ~Tracer();
+
+  // An fd that becomes readable when records are waiting (for epoll).
+  int fd() const;
+  // Delivers every waiting record to the callback. Returns how many.
+  int consume();
+  // Waits up to timeout_ms for records, then delivers them.
+  int poll(int timeout_ms);
+  // Records the kernel dropped since the last call (ring buffer full).
+  std::uint64_t take_lost();
+  // Adds/removes a thread group to the kernel's tracked set.
+  void track(std::uint32_t tgid);
+  void untrack(std::uint32_t tgid);
+  // Which hook set is attached ("tracepoint").
+  std::string hooks() const;
+
+ private:
+  struct State;
+  explicit Tracer(std::unique_ptr<State> s);
+  std::unique_ptr<State> s_;
+};
+
+// Mounts tracefs at /sys/kernel/tracing unless tracefs (or debugfs's
+// tracing directory) is already there. Throws Error on failure.
+void ensure_tracefs();
+
+}  // namespace nsgroup

@@ -1,0 +1,416 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * nsgroup's kernel side: every namespace created or entered on the host.
+ *
+ * Tracepoints only (no kprobes, no trampolines), so that it loads on kernels
+ * that allow neither. A fork that changes no namespace emits nothing unless
+ * its parent is tracked (a member of a non-initial container): then a small
+ * fork record keeps the agent's membership exact. Every record goes through
+ * one ring buffer; a failed reservation is counted per CPU.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+
+#include "nsgroup/events.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+/* Set between open and load. */
+const volatile bool emit_forks = true;
+
+/* A syscall in flight: what the caller asked for, and its set before. */
+struct pending {
+	__u64 flags;
+	__s32 fd;
+	__u32 syscall;
+	struct nsg_ns_set before;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 4 * 1024 * 1024);
+} events SEC(".maps");
+
+/* Key 0: records dropped because the ring buffer was full. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} lost SEC(".maps");
+
+/* Thread groups whose exit and forks the agent wants to see. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u32);
+	__type(value, __u8);
+} tracked SEC(".maps");
+
+/* LRU: a thread killed inside a syscall never reaches its exit hook. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 8192);
+	__type(key, __u32);
+	__type(value, struct pending);
+} pending SEC(".maps");
+
+static __always_inline void count_lost(void)
+{
+	__u32 key = 0;
+	__u64 *n = bpf_map_lookup_elem(&lost, &key);
+
+	if (n)
+		*n += 1;
+}
+
+static __always_inline void track(__u32 tgid)
+{
+	__u8 one = 1;
+
+	/* A full map only costs exit precision; the agent reconciles. */
+	bpf_map_update_elem(&tracked, &tgid, &one, BPF_ANY);
+}
+
+static __always_inline void read_ns(struct ns_common *nc,
+				    struct nsg_ns_set *s, int i)
+{
+	s->inum[i] = BPF_CORE_READ(nc, inum);
+	if (bpf_core_field_exists(nc->ns_id))
+		s->id[i] = BPF_CORE_READ(nc, ns_id);
+	else
+		s->id[i] = 0;
+}
+
+static __always_inline struct pid_namespace *
+active_pid_ns(struct task_struct *t)
+{
+	struct pid *pid = BPF_CORE_READ(t, thread_pid);
+	unsigned int level = BPF_CORE_READ(pid, level);
+	struct upid up = {};
+
+	bpf_core_read(&up, sizeof(up), pid->numbers + level);
+	return up.ns;
+}
+
+/* The ten links of /proc/PID/ns/ for task t, read as the kernel sees them. */
+static __always_inline void task_ns_set(struct task_struct *t,
+					struct nsg_ns_set *s)
+{
+	struct nsproxy *nsp = BPF_CORE_READ(t, nsproxy);
+	struct cgroup_namespace *cg = BPF_CORE_READ(nsp, cgroup_ns);
+	struct ipc_namespace *ipc = BPF_CORE_READ(nsp, ipc_ns);
+	struct mnt_namespace *mnt = BPF_CORE_READ(nsp, mnt_ns);
+	struct net *net = BPF_CORE_READ(nsp, net_ns);
+	struct pid_namespace *pid = active_pid_ns(t);
+	struct pid_namespace *pidc = BPF_CORE_READ(nsp, pid_ns_for_children);
+	struct time_namespace *tm = BPF_CORE_READ(nsp, time_ns);
+	struct time_namespace *tmc = BPF_CORE_READ(nsp, time_ns_for_children);
+	struct user_namespace *user = BPF_CORE_READ(t, real_cred, user_ns);
+	struct uts_namespace *uts = BPF_CORE_READ(nsp, uts_ns);
+
+	read_ns(&cg->ns, s, NSG_NS_CGROUP);
+	read_ns(&ipc->ns, s, NSG_NS_IPC);
+	read_ns(&mnt->ns, s, NSG_NS_MNT);
+	read_ns(&net->ns, s, NSG_NS_NET);
+	read_ns(&pid->ns, s, NSG_NS_PID);
+	read_ns(&pidc->ns, s, NSG_NS_PID_FOR_CHILDREN);
+	read_ns(&tm->ns, s, NSG_NS_TIME);
+	read_ns(&tmc->ns, s, NSG_NS_TIME_FOR_CHILDREN);
+	read_ns(&user->ns, s, NSG_NS_USER);
+	read_ns(&uts->ns, s, NSG_NS_UTS);
+}
+
+static __always_inline bool ns_set_equal(const struct nsg_ns_set *a,
+					 const struct nsg_ns_set *b)
+{
+	for (int i = 0; i < NSG_NS_COUNT; i++) {
+		if (a->inum[i] != b->inum[i] || a->id[i] != b->id[i])
+			return false;
+	}
+	return true;
+}
+
+/* /proc/PID/stat's start time: clock ticks (USER_HZ 100) since boot. */
+static __always_inline __u64 start_ticks(struct task_struct *t)
+{
+	struct task_struct *leader = BPF_CORE_READ(t, group_leader);
+
+	return BPF_CORE_READ(leader, start_boottime) / 10000000ULL;
+}
+
+static __always_inline struct nsg_ns_event *reserve_ns_event(__u16 type)
+{
+	struct nsg_ns_event *e;
+
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		count_lost();
+		return NULL;
+	}
+	e->hdr.type = type;
+	e->hdr.size = sizeof(*e);
+	e->hdr._pad0 = 0;
+	e->hdr.ts_boot_ns = bpf_ktime_get_boot_ns();
+	e->fd = -1;
+	e->ret = 0;
+	e->flags = 0;
+	e->syscall = NSG_SYS_NONE;
+	return e;
+}
+
+/* Fill the subject fields of e from the current task. */
+static __always_inline void fill_current(struct nsg_ns_event *e)
+{
+	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	__u64 id = bpf_get_current_pid_tgid();
+
+	e->pid = id >> 32;
+	e->tid = (__u32)id;
+	e->ppid = BPF_CORE_READ(t, real_parent, tgid);
+	e->uid = (__u32)bpf_get_current_uid_gid();
+	e->creator_tid = e->tid;
+	e->start_ticks = start_ticks(t);
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+}
+
+static __always_inline void emit_fork(struct task_struct *child, __u32 ptgid)
+{
+	struct nsg_fork_event *e;
+
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		count_lost();
+		return;
+	}
+	e->hdr.type = NSG_REC_FORK;
+	e->hdr.size = sizeof(*e);
+	e->hdr._pad0 = 0;
+	e->hdr.ts_boot_ns = bpf_ktime_get_boot_ns();
+	e->pid = BPF_CORE_READ(child, tgid);
+	e->ppid = ptgid;
+	e->start_ticks = start_ticks(child);
+	BPF_CORE_READ_STR_INTO(&e->comm, child, comm);
+	bpf_ringbuf_submit(e, 0);
+}
+
+SEC("raw_tp/sched_process_fork")
+int sched_fork(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct task_struct *parent = (struct task_struct *)ctx->args[0];
+	struct task_struct *child = (struct task_struct *)ctx->args[1];
+	__u32 ptgid = BPF_CORE_READ(parent, tgid);
+	__u32 ctgid = BPF_CORE_READ(child, tgid);
+	struct nsg_ns_event *e;
+	struct pending *p;
+	__u32 tid;
+
+	/* A new thread belongs to its process's container. */
+	if (ctgid == ptgid)
+		return 0;
+
+	/*
+	 * Fast path: copy_namespaces() shares the nsproxy when nothing is
+	 * new, creds carry the user namespace, and the active pid namespace
+	 * differs only after unshare(CLONE_NEWPID) or setns into a pid ns.
+	 */
+	if (BPF_CORE_READ(parent, nsproxy) == BPF_CORE_READ(child, nsproxy) &&
+	    BPF_CORE_READ(parent, real_cred, user_ns) ==
+		    BPF_CORE_READ(child, real_cred, user_ns) &&
+	    active_pid_ns(parent) == active_pid_ns(child))
+		goto same;
+
+	e = reserve_ns_event(NSG_REC_CLONE);
+	if (!e)
+		return 0;
+	task_ns_set(parent, &e->before);
+	task_ns_set(child, &e->after);
+	if (ns_set_equal(&e->before, &e->after)) {
+		bpf_ringbuf_discard(e, 0);
+		goto same;
+	}
+	e->pid = ctgid;
+	e->tid = BPF_CORE_READ(child, pid);
+	e->ppid = ptgid;
+	e->uid = (__u32)bpf_get_current_uid_gid();
+	e->creator_tid = BPF_CORE_READ(parent, pid);
+	e->start_ticks = start_ticks(child);
+	BPF_CORE_READ_STR_INTO(&e->comm, child, comm);
+	tid = e->creator_tid;
+	p = bpf_map_lookup_elem(&pending, &tid);
+	if (p) {
+		e->flags = p->flags;
+		e->syscall = p->syscall;
+	}
+	bpf_ringbuf_submit(e, 0);
+	track(ctgid);
+	return 0;
+
+same:
+	if (emit_forks && bpf_map_lookup_elem(&tracked, &ptgid)) {
+		track(ctgid);
+		emit_fork(child, ptgid);
+	}
+	return 0;
+}
+
+SEC("raw_tp/sched_process_exit")
+int sched_exit(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tgid = id >> 32;
+	struct nsg_exit_event *e;
+
+	if (!bpf_map_lookup_elem(&tracked, &tgid))
+		return 0;
+	/* do_exit() has counted this thread out: 0 means the group is gone. */
+	if (BPF_CORE_READ(t, signal, live.counter) != 0)
+		return 0;
+	bpf_map_delete_elem(&tracked, &tgid);
+
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		count_lost();
+		return 0;
+	}
+	e->hdr.type = NSG_REC_EXIT;
+	e->hdr.size = sizeof(*e);
+	e->hdr._pad0 = 0;
+	e->hdr.ts_boot_ns = bpf_ktime_get_boot_ns();
+	e->pid = tgid;
+	e->exit_code = BPF_CORE_READ(t, exit_code);
+	e->start_ticks = start_ticks(t);
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+/* Remember a namespace request until its syscall returns. */
+static __always_inline void remember(__u64 flags, __s32 fd, __u32 syscall)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct pending p = {};
+
+	p.flags = flags;
+	p.fd = fd;
+	p.syscall = syscall;
+	task_ns_set((struct task_struct *)bpf_get_current_task(), &p.before);
+	bpf_map_update_elem(&pending, &tid, &p, BPF_ANY);
+}
+
+/*
+ * On return of unshare/setns/clone: a failure is "denied"; a success that
+ * changed the caller's set (always, for setns) is reported with both sets.
+ */
+static __always_inline void complete(long ret, __u16 ok_type, bool always)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	struct nsg_ns_event *e;
+	struct pending *p;
+	__u32 tgid;
+
+	p = bpf_map_lookup_elem(&pending, &tid);
+	if (!p)
+		return;
+	if (ret >= 0 && !ok_type)
+		goto out;
+
+	e = reserve_ns_event(ret < 0 ? NSG_REC_DENIED : ok_type);
+	if (!e)
+		goto out;
+	fill_current(e);
+	e->flags = p->flags;
+	e->fd = p->fd;
+	e->syscall = p->syscall;
+	e->ret = ret;
+	__builtin_memcpy(&e->before, &p->before, sizeof(e->before));
+	task_ns_set(t, &e->after);
+	if (ret >= 0 && !always && ns_set_equal(&e->before, &e->after)) {
+		bpf_ringbuf_discard(e, 0);
+		goto out;
+	}
+	tgid = e->pid;
+	bpf_ringbuf_submit(e, 0);
+	if (ret >= 0)
+		track(tgid);
+out:
+	bpf_map_delete_elem(&pending, &tid);
+}
+
+SEC("tp/syscalls/sys_enter_unshare")
+int unshare_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	remember(ctx->args[0], -1, NSG_SYS_UNSHARE);
+	return 0;
+}
+
+SEC("tp/syscalls/sys_exit_unshare")
+int unshare_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct pending *p = bpf_map_lookup_elem(&pending, &tid);
+
+	/* A failed unshare that asked for no namespace is not ours. */
+	if (p && ctx->ret < 0 && !(p->flags & NSG_CLONE_NEW_MASK)) {
+		bpf_map_delete_elem(&pending, &tid);
+		return 0;
+	}
+	complete(ctx->ret, NSG_REC_UNSHARE, false);
+	return 0;
+}
+
+SEC("tp/syscalls/sys_enter_setns")
+int setns_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	remember((__u32)ctx->args[1], (__s32)ctx->args[0], NSG_SYS_SETNS);
+	return 0;
+}
+
+SEC("tp/syscalls/sys_exit_setns")
+int setns_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	complete(ctx->ret, NSG_REC_SETNS, true);
+	return 0;
+}
+
+SEC("tp/syscalls/sys_enter_clone")
+int clone_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	__u64 flags = ctx->args[0];
+
+	/* The low byte of clone(2) flags is the exit signal. */
+	if (flags & NSG_CLONE_NEW_MASK_CLONE)
+		remember(flags & ~0xffULL, -1, NSG_SYS_CLONE);
+	return 0;
+}
+
+SEC("tp/syscalls/sys_exit_clone")
+int clone_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	/* Success is reported by sched_fork, in the middle of the call. */
+	complete(ctx->ret, 0, false);
+	return 0;
+}
+
+SEC("tp/syscalls/sys_enter_clone3")
+int clone3_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	__u64 flags = 0;
+
+	if (bpf_probe_read_user(&flags, sizeof(flags), (void *)ctx->args[0]))
+		return 0;
+	if (flags & NSG_CLONE_NEW_MASK)
+		remember(flags, -1, NSG_SYS_CLONE3);
+	return 0;
+}
+
+SEC("tp/syscalls/sys_exit_clone3")
+int clone3_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	complete(ctx->ret, 0, false);
+	return 0;
+}

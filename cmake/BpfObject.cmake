@@ -1,0 +1,40 @@
+# bpf_skeleton(NAME SOURCE DEPENDS...)
+#
+# clang -> NAME.bpf.o -> bpftool gen object -> bpftool gen skeleton, the way
+# libbpf-bootstrap and bcc's libbpf-tools build their programs. Produces an
+# INTERFACE library NAME_skel whose include directory holds NAME.skel.h.
+find_program(BPF_CLANG NAMES clang-14 clang REQUIRED)
+find_program(BPFTOOL NAMES bpftool PATHS /usr/sbin /usr/local/sbin REQUIRED)
+
+if(CMAKE_SYSTEM_PROCESSOR MATCHES "x86_64|AMD64")
+  set(BPF_TARGET_ARCH x86)
+elseif(CMAKE_SYSTEM_PROCESSOR MATCHES "aarch64|arm64")
+  set(BPF_TARGET_ARCH arm64)
+else()
+  message(FATAL_ERROR "no vmlinux.h for ${CMAKE_SYSTEM_PROCESSOR}")
+endif()
+
+function(bpf_skeleton name source)
+  set(out_dir ${CMAKE_CURRENT_BINARY_DIR}/bpf)
+  set(tmp_obj ${out_dir}/${name}.tmp.bpf.o)
+  set(obj ${out_dir}/${name}.bpf.o)
+  set(skel ${out_dir}/${name}.skel.h)
+  add_custom_command(
+    OUTPUT ${skel} ${obj}
+    COMMAND ${CMAKE_COMMAND} -E make_directory ${out_dir}
+    COMMAND ${BPF_CLANG} -g -O2 -Wall -Werror -target bpf
+            -D__TARGET_ARCH_${BPF_TARGET_ARCH}
+            -I${PROJECT_SOURCE_DIR}/vmlinux/${BPF_TARGET_ARCH}
+            -I${PROJECT_SOURCE_DIR}/include
+            -c ${source} -o ${tmp_obj}
+    COMMAND ${BPFTOOL} gen object ${obj} ${tmp_obj}
+    COMMAND ${BPFTOOL} gen skeleton ${obj} name ${name}_bpf > ${skel}
+    DEPENDS ${source} ${ARGN}
+            ${PROJECT_SOURCE_DIR}/vmlinux/${BPF_TARGET_ARCH}/vmlinux.h
+    COMMENT "BPF ${name}: clang, bpftool gen object, gen skeleton"
+    VERBATIM)
+  add_custom_target(${name}_skel_gen DEPENDS ${skel})
+  add_library(${name}_skel INTERFACE)
+  add_dependencies(${name}_skel ${name}_skel_gen)
+  target_include_directories(${name}_skel INTERFACE ${out_dir})
+endfunction()

@@ -1,0 +1,236 @@
+// Privileged test helpers.
+#include "support.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <grp.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+extern char** environ;
+
+namespace nsgroup::test {
+
+std::string privileged_skip_reason() {
+  if (geteuid() != 0)
+    return "needs root (BPF, namespaces, cgroupfs)";
+  struct stat st {};
+  if (::stat("/sys/kernel/btf/vmlinux", &st) != 0)
+    return "kernel has no BTF at /sys/kernel/btf/vmlinux";
+  return "";
+}
+
+namespace {
+
+std::uint32_t link_inode(const std::string& path) {
+  char buf[128];
+  ssize_t n = ::readlink(path.c_str(), buf, sizeof buf - 1);
+  if (n <= 0)
+    return 0;
+  buf[n] = '\0';
+  const char* open = std::strchr(buf, '[');
+  return open ? static_cast<std::uint32_t>(std::strtoul(open + 1, nullptr, 10))
+              : 0;
+}
+
+}  // namespace
+
+std::uint32_t ns_inode(pid_t pid, std::string_view name) {
+  return link_inode("/proc/" + std::to_string(pid) + "/ns/" + std::string(name));
+}
+
+NsSet ns_inodes(pid_t pid) {
+  NsSet s;
+  for (std::size_t i = 0; i < kNsCount; ++i)
+    s.inum[i] = ns_inode(pid, kNsNames[i]);
+  return s;
+}
+
+std::uint64_t file_inode(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0 ? st.st_ino : 0;
+}
+
+bool Child::read_exact(void* buf, std::size_t n) {
+  auto* p = static_cast<char*>(buf);
+  while (n > 0) {
+    ssize_t r = ::read(out.get(), p, n);
+    if (r < 0 && errno == EINTR)
+      continue;
+    if (r <= 0)
+      return false;
+    p += r;
+    n -= static_cast<std::size_t>(r);
+  }
+  return true;
+}
+
+int Child::wait() {
+  if (pid <= 0)
+    return -1;
+  int st = wait_status(pid);
+  pid = -1;
+  return st;
+}
+
+void Child::kill() {
+  if (pid > 0) {
+    ::kill(pid, SIGKILL);
+    wait();
+  }
+}
+
+Child::~Child() { kill(); }
+
+Child fork_child(std::function<int(int out_fd)> fn) {
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0)
+    throw std::system_error(errno, std::generic_category(), "pipe2");
+  pid_t pid = ::fork();
+  if (pid < 0)
+    throw std::system_error(errno, std::generic_category(), "fork");
+  if (pid == 0) {
+    ::close(fds[0]);
+    int rc = 127;
+    try {
+      rc = fn(fds[1]);
+    } catch (...) {
+    }
+    ::_exit(rc);
+  }
+  ::close(fds[1]);
+  Child c;
+  c.pid = pid;
+  c.out = UniqueFd(fds[0]);
+  return c;
+}
+
+void write_self_ns(int out_fd) {
+  // /proc/self, not /proc/getpid(): inside a new pid namespace getpid() is
+  // not the pid that the host's /proc knows.
+  NsSet s;
+  for (std::size_t i = 0; i < kNsCount; ++i)
+    s.inum[i] = link_inode("/proc/self/ns/" + std::string(kNsNames[i]));
+  const char* p = reinterpret_cast<const char*>(&s);
+  std::size_t n = sizeof s;
+  while (n > 0) {
+    ssize_t w = ::write(out_fd, p, n);
+    if (w <= 0)
+      return;
+    p += w;
+    n -= static_cast<std::size_t>(w);
+  }
+}
+
+pid_t spawn(const std::vector<std::string>& argv, bool keep_output) {
+  std::vector<char*> cargv;
+  for (const auto& a : argv)
+    cargv.push_back(const_cast<char*>(a.c_str()));
+  cargv.push_back(nullptr);
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  if (!keep_output) {
+    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+  }
+  pid_t pid = -1;
+  int err = posix_spawnp(&pid, cargv[0], &fa, nullptr, cargv.data(), environ);
+  posix_spawn_file_actions_destroy(&fa);
+  if (err != 0)
+    throw std::system_error(err, std::generic_category(), "spawn " + argv[0]);
+  return pid;
+}
+
+int wait_status(pid_t pid) {
+  int st = 0;
+  while (::waitpid(pid, &st, 0) < 0) {
+    if (errno != EINTR)
+      return -1;
+  }
+  if (WIFEXITED(st))
+    return WEXITSTATUS(st);
+  return 128 + WTERMSIG(st);
+}
+
+int run(const std::vector<std::string>& argv) { return wait_status(spawn(argv)); }
+
+namespace {
+
+std::string read_all(int fd) {
+  std::string s;
+  char buf[4096];
+  for (;;) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      return s;
+    s.append(buf, static_cast<std::size_t>(n));
+  }
+}
+
+}  // namespace
+
+Output capture(const std::vector<std::string>& argv, int uid) {
+  int out[2], err[2];
+  if (::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0)
+    throw std::system_error(errno, std::generic_category(), "pipe2");
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    int devnull = ::open("/dev/null", O_RDONLY);
+    ::dup2(devnull, 0);
+    ::dup2(out[1], 1);
+    ::dup2(err[1], 2);
+    if (uid >= 0 && (::setgroups(0, nullptr) != 0 || ::setresgid(uid, uid, uid) != 0 ||
+                     ::setresuid(uid, uid, uid) != 0))
+      ::_exit(126);
+    std::vector<char*> cargv;
+    for (const auto& a : argv)
+      cargv.push_back(const_cast<char*>(a.c_str()));
+    cargv.push_back(nullptr);
+    ::execvp(cargv[0], cargv.data());
+    ::_exit(127);
+  }
+  ::close(out[1]);
+  ::close(err[1]);
+  Output o;
+  // Small outputs: read stderr after stdout without risk of a full pipe for
+  // the commands these tests run; large stdout is read first.
+  o.out = read_all(out[0]);
+  o.err = read_all(err[0]);
+  ::close(out[0]);
+  ::close(err[0]);
+  o.status = wait_status(pid);
+  return o;
+}
+
+std::string nsgroup_binary() { return NSGROUP_BINARY; }
+
+EventLog::EventLog(TracerOptions opts)
+    : tracer_(Tracer::open(opts, [this](const Event& e) {
+        events_.push_back(e);
+      })) {}
+
+void EventLog::drain() { tracer_.poll(0); }
+
+std::optional<Event> EventLog::wait_for(
+    const std::function<bool(const Event&)>& pred,
+    std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  std::size_t i = 0;
+  for (;;) {
+    for (; i < events_.size(); ++i)
+      if (pred(events_[i]))
+        return events_[i];
+    if (std::chrono::steady_clock::now() >= deadline)
+      return std::nullopt;
+    tracer_.poll(50);
+  }
+}
+
+}  // namespace nsgroup::test

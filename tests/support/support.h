@@ -1,0 +1,104 @@
+// Helpers for tests that run for real as root: child processes that make a
+// namespace change and report what the kernel then says, and a log of the
+// tracer's events to wait on.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "event.h"
+#include "fd.h"
+#include "ns.h"
+#include "tracer.h"
+
+namespace nsgroup::test {
+
+// Why privileged tests cannot run here, or "" when they can.
+std::string privileged_skip_reason();
+
+#define NSG_REQUIRE_PRIVILEGED()                                              \
+  do {                                                                        \
+    if (auto why = ::nsgroup::test::privileged_skip_reason(); !why.empty())   \
+      GTEST_SKIP() << why;                                                    \
+  } while (0)
+
+// What readlink /proc/PID/ns/NAME says: the inode, 0 when unreadable.
+std::uint32_t ns_inode(pid_t pid, std::string_view name);
+// All ten links of /proc/PID/ns (inodes only).
+NsSet ns_inodes(pid_t pid);
+// Inode of a file (for nsfs bind mounts such as /run/netns/X).
+std::uint64_t file_inode(const std::string& path);
+
+// A forked child running fn(out_fd); whatever it writes to out_fd the test
+// reads back. fn's return value is the child's exit status.
+struct Child {
+  pid_t pid = -1;
+  UniqueFd out;
+  Child() = default;
+  Child(Child&& o) noexcept : pid(std::exchange(o.pid, -1)), out(std::move(o.out)) {}
+  Child& operator=(Child&&) = delete;
+  // Reads exactly n bytes (blocks); false on EOF first.
+  bool read_exact(void* buf, std::size_t n);
+  // Waits for the child; its exit status, or 128+signal.
+  int wait();
+  // SIGKILL and reap, if still running.
+  void kill();
+  ~Child();
+};
+Child fork_child(std::function<int(int out_fd)> fn);
+
+// Runs fn in a child and returns the NsSet it wrote (its exit status must be
+// 0). Convenience for "do X, then report /proc/self/ns".
+void write_self_ns(int out_fd);
+
+// posix_spawnp(argv); stdout and stderr to /dev/null unless keep_output.
+pid_t spawn(const std::vector<std::string>& argv, bool keep_output = false);
+// What a finished command printed, and its exit status.
+struct Output {
+  int status = -1;
+  std::string out;
+  std::string err;
+};
+// Runs argv with stdin from /dev/null, capturing stdout and stderr. With
+// uid >= 0 the command runs as that uid/gid (needs root), no supplementary
+// groups.
+Output capture(const std::vector<std::string>& argv, int uid = -1);
+// The nsgroup binary under test.
+std::string nsgroup_binary();
+
+// Exit status of pid (waits), or 128+signal.
+int wait_status(pid_t pid);
+// Runs argv to completion; its exit status.
+int run(const std::vector<std::string>& argv);
+
+// A tracer and every event it delivered, in order.
+class EventLog {
+ public:
+  explicit EventLog(TracerOptions opts = {});
+  EventLog(EventLog&&) = delete;  // the tracer's callback holds `this`
+  // Polls until an event satisfying pred arrives (or timeout); returns it.
+  std::optional<Event> wait_for(const std::function<bool(const Event&)>& pred,
+                                std::chrono::milliseconds timeout =
+                                    std::chrono::seconds(5));
+  // Drains whatever is waiting now.
+  void drain();
+  const std::vector<Event>& events() const { return events_; }
+  Tracer& tracer() { return tracer_; }
+
+ private:
+  std::vector<Event> events_;
+  std::size_t scanned_ = 0;
+  Tracer tracer_;
+};
+
+}  // namespace nsgroup::test
