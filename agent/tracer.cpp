@@ -126,6 +126,9 @@ Tracer Tracer::open(const TracerOptions& opts, Callback cb) {
     throw Error(std::string("opening the BPF object failed: ") +
                 std::strerror(errno));
   s->skel->rodata->emit_forks = opts.emit_forks;
+  if (opts.ring_bytes != 0 &&
+      bpf_map__set_max_entries(s->skel->maps.events, opts.ring_bytes) != 0)
+    throw Error("invalid ring buffer size " + std::to_string(opts.ring_bytes));
 
   if (int err = nsgroup_bpf::load(s->skel.get()); err != 0)
     throw Error(std::string("the kernel refused to load nsgroup's BPF "

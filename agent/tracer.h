@@ -16,6 +16,8 @@ struct TracerOptions {
   // Send fork records for children of tracked processes (the tree needs
   // them; `watch` alone does not).
   bool emit_forks = true;
+  // Ring buffer size in bytes, a power of two >= page size; 0: 4 MiB.
+  std::uint32_t ring_bytes = 0;
 };
 
 class Tracer {

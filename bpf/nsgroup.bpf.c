@@ -223,8 +223,11 @@ int sched_fork(struct bpf_raw_tracepoint_args *ctx)
 		goto same;
 
 	e = reserve_ns_event(NSG_REC_CLONE);
-	if (!e)
+	if (!e) {
+		/* The record is lost (and counted); the exit must not be. */
+		track(ctgid);
 		return 0;
+	}
 	task_ns_set(parent, &e->before);
 	task_ns_set(child, &e->after);
 	if (ns_set_equal(&e->before, &e->after)) {
@@ -320,8 +323,12 @@ static __always_inline void complete(long ret, __u16 ok_type, bool always)
 		goto out;
 
 	e = reserve_ns_event(ret < 0 ? NSG_REC_DENIED : ok_type);
-	if (!e)
+	if (!e) {
+		/* The record is lost (and counted); the exit must not be. */
+		if (ret >= 0)
+			track(bpf_get_current_pid_tgid() >> 32);
 		goto out;
+	}
 	fill_current(e);
 	e->flags = p->flags;
 	e->fd = p->fd;

@@ -425,5 +425,23 @@ TEST_F(Events, NsenterIntoAnotherNetNamespace) {
   EXPECT_EQ(ns_mask_names(e->changed_mask()), std::vector<std::string>{"net"});
 }
 
+TEST(EventLoss, AFullRingBufferIsCountedNotSilent) {
+  NSG_REQUIRE_PRIVILEGED();
+  TracerOptions opts;
+  opts.ring_bytes = 4096;  // room for about a dozen records
+  std::vector<Event> got;
+  Tracer tracer = Tracer::open(opts, [&](const Event& e) { got.push_back(e); });
+  // 50 unshares and their exits, none consumed while they happen.
+  for (int i = 0; i < 50; ++i) {
+    Child c = fork_child([](int) { return ::unshare(CLONE_NEWUTS); });
+    ASSERT_EQ(c.wait(), 0);
+  }
+  tracer.consume();
+  std::uint64_t lost = tracer.take_lost();
+  EXPECT_GT(lost, 0U);
+  EXPECT_GE(got.size() + lost, 100U);  // nothing vanished uncounted
+  EXPECT_EQ(tracer.take_lost(), 0U);   // a delta, not a running total
+}
+
 }  // namespace
 }  // namespace nsgroup::test
