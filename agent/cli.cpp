@@ -1,6 +1,7 @@
 // nsgroup's command line.
 #include "cli.h"
 
+#include <charconv>
 #include <optional>
 
 namespace nsgroup {
@@ -9,10 +10,22 @@ namespace {
 
 constexpr std::string_view kVersion = "nsgroup 0.1.0";
 
-std::optional<Command> command_named(std::string_view s) {
-  if (s == "watch")
-    return Command::Watch;
-  return std::nullopt;
+struct CommandSpec {
+  std::string_view name;
+  Command command;
+  std::vector<std::string_view> flags;   // accepted flags without a value
+  std::vector<std::string_view> valued;  // accepted flags taking a value
+};
+
+const std::vector<CommandSpec>& specs() {
+  static const std::vector<CommandSpec> s = {
+      {"daemon", Command::Daemon, {"--no-events"}, {"--socket", "--reconcile-interval"}},
+      {"tree", Command::Tree, {"--text", "--pids"}, {"--socket"}},
+      {"watch", Command::Watch, {}, {"--socket"}},
+      {"which", Command::Which, {}, {"--socket"}},
+      {"stats", Command::Stats, {}, {"--socket"}},
+  };
+  return s;
 }
 
 ParseResult usage_error(std::string msg) {
@@ -22,20 +35,50 @@ ParseResult usage_error(std::string msg) {
   return r;
 }
 
+template <class T>
+bool parse_number(std::string_view s, T& out) {
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+  return ec == std::errc() && p == s.data() + s.size();
+}
+
+bool contains(const std::vector<std::string_view>& v, std::string_view s) {
+  for (auto x : v)
+    if (x == s)
+      return true;
+  return false;
+}
+
 }  // namespace
 
 std::string usage_text() {
   return R"(Usage: nsgroup [-v] COMMAND [OPTIONS]
 
-Watches every Linux namespace created or entered on this host.
+Watches every Linux namespace created or entered on this host, groups the
+processes that share a namespace set into containers, and arranges them in a
+tree (/init_container/container_3/...).
 
 Commands:
-  watch          Load the BPF programs (root) and print one JSON object per
-                 line for each namespace event: clone, unshare, setns,
-                 denied (a namespace request that failed, with errno), exit
-                 (a process that appeared in an event is gone), lost
-                 (records dropped by a full ring buffer, with a count).
-                 SIGINT or SIGTERM detaches and exits 0.
+  daemon [--socket PATH] [--no-events] [--reconcile-interval SECONDS]
+      Load the BPF programs (root), build the tree from /proc, keep it up to
+      date from events, serve the control socket (default
+      /run/nsgroup/nsgroup.sock). Each event is printed on stdout as one JSON
+      line unless --no-events; logs go to stderr. /proc is rescanned every
+      SECONDS (default 10) and at once after lost events.
+  tree [--socket PATH] [--text] [--pids]
+      Print the container tree as JSON: from the daemon, or, with no daemon
+      listening, from one scan of /proc ("source": "scan"; no root needed
+      for the processes you may read). --pids lists member pids, --text
+      draws the tree for humans.
+  watch [--socket PATH]
+      Stream events as JSON lines: from the daemon, or, with no daemon
+      listening, by loading the BPF programs itself (root). Kinds: clone,
+      unshare, setns, denied (a namespace request that failed, with errno),
+      exit, lost (records dropped, with a count), container_removed.
+      SIGINT or SIGTERM stops it with status 0.
+  which PID [--socket PATH]
+      Print the full path of the container PID is in.
+  stats [--socket PATH]
+      Print the daemon's counters as JSON.
 
 Options:
   -v, --verbose  Debug logging on stderr (libbpf's log included).
@@ -48,7 +91,10 @@ Exit status: 0 success, 1 runtime error (one line on stderr), 2 usage error.
 
 ParseResult parse_args(const std::vector<std::string_view>& args) {
   ParseResult r;
-  std::optional<Command> cmd;
+  Options& o = r.options;
+  const CommandSpec* spec = nullptr;
+  std::vector<std::string_view> positional;
+
   for (std::size_t i = 0; i < args.size(); ++i) {
     std::string_view a = args[i];
     if (a == "-h" || a == "--help") {
@@ -62,20 +108,71 @@ ParseResult parse_args(const std::vector<std::string_view>& args) {
       return r;
     }
     if (a == "-v" || a == "--verbose") {
-      r.options.verbose = true;
+      o.verbose = true;
       continue;
     }
-    if (!a.empty() && a[0] == '-')
-      return usage_error("unknown option '" + std::string(a) + "'");
-    if (cmd)
-      return usage_error("unexpected argument '" + std::string(a) + "'");
-    cmd = command_named(a);
-    if (!cmd)
-      return usage_error("unknown command '" + std::string(a) + "'");
+    if (a.size() > 1 && a[0] == '-') {
+      std::string_view name = a;
+      std::optional<std::string_view> value;
+      if (auto eq = a.find('='); eq != std::string_view::npos) {
+        name = a.substr(0, eq);
+        value = a.substr(eq + 1);
+      }
+      if (!spec)
+        return usage_error("option '" + std::string(name) + "' before a command");
+      if (contains(spec->flags, name)) {
+        if (value)
+          return usage_error("option '" + std::string(name) + "' takes no value");
+        if (name == "--text")
+          o.text = true;
+        else if (name == "--pids")
+          o.pids = true;
+        else if (name == "--no-events")
+          o.no_events = true;
+        continue;
+      }
+      if (!contains(spec->valued, name))
+        return usage_error("unknown option '" + std::string(name) + "' for '" +
+                           std::string(spec->name) + "'");
+      if (!value) {
+        if (i + 1 >= args.size())
+          return usage_error("option '" + std::string(name) + "' needs a value");
+        value = args[++i];
+      }
+      if (name == "--socket") {
+        if (value->empty())
+          return usage_error("--socket needs a path");
+        o.socket = std::string(*value);
+      } else if (name == "--reconcile-interval") {
+        if (!parse_number(*value, o.reconcile_seconds) || o.reconcile_seconds == 0 ||
+            o.reconcile_seconds > 86400)
+          return usage_error("--reconcile-interval needs seconds from 1 to 86400");
+      }
+      continue;
+    }
+    if (!spec) {
+      for (const auto& s : specs())
+        if (s.name == a)
+          spec = &s;
+      if (!spec)
+        return usage_error("unknown command '" + std::string(a) + "'");
+      continue;
+    }
+    positional.push_back(a);
   }
-  if (!cmd)
+  if (!spec)
     return usage_error("no command given");
-  r.options.command = *cmd;
+  o.command = spec->command;
+
+  if (o.command == Command::Which) {
+    if (positional.size() != 1)
+      return usage_error("which needs exactly one PID");
+    if (!parse_number(positional[0], o.pid) || o.pid == 0)
+      return usage_error("'" + std::string(positional[0]) + "' is not a PID");
+    return r;
+  }
+  if (!positional.empty())
+    return usage_error("unexpected argument '" + std::string(positional[0]) + "'");
   return r;
 }
 

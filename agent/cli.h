@@ -1,17 +1,29 @@
 // Command-line parsing: pure, so every usage error is unit-tested.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace nsgroup {
 
-enum class Command { Watch };
+enum class Command { Daemon, Tree, Watch, Which, Stats };
+
+inline constexpr std::string_view kDefaultSocket = "/run/nsgroup/nsgroup.sock";
 
 struct Options {
   Command command = Command::Watch;
   bool verbose = false;
+  std::string socket{kDefaultSocket};
+  // tree
+  bool text = false;
+  bool pids = false;
+  // which
+  std::uint32_t pid = 0;
+  // daemon
+  bool no_events = false;
+  unsigned reconcile_seconds = 10;
 };
 
 struct ParseResult {

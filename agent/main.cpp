@@ -6,8 +6,26 @@
 #include <vector>
 
 #include "cli.h"
+#include "client.h"
+#include "daemon.h"
 #include "log.h"
 #include "watch.h"
+
+namespace {
+
+int dispatch(const nsgroup::Options& o) {
+  using nsgroup::Command;
+  switch (o.command) {
+  case Command::Daemon: return nsgroup::run_daemon(o);
+  case Command::Tree: return nsgroup::run_tree(o);
+  case Command::Watch: return nsgroup::run_watch(o);
+  case Command::Which: return nsgroup::run_which(o);
+  case Command::Stats: return nsgroup::run_stats(o);
+  }
+  return 1;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   std::vector<std::string_view> args(argv + 1, argv + argc);
@@ -25,12 +43,9 @@ int main(int argc, char** argv) {
   }
   nsgroup::log_init(parsed.options.verbose);
   try {
-    switch (parsed.options.command) {
-    case nsgroup::Command::Watch: return nsgroup::run_watch(parsed.options);
-    }
+    return dispatch(parsed.options);
   } catch (const std::exception& e) {
     nsgroup::log_error(e.what());
     return 1;
   }
-  return 1;
 }

@@ -188,8 +188,13 @@ void Tracer::track(std::uint32_t tgid) {
                       BPF_ANY);
 }
 
-void Tracer::untrack(std::uint32_t tgid) {
-  bpf_map_delete_elem(bpf_map__fd(s_->skel->maps.tracked), &tgid);
+void Tracer::set_root_ns(const NsSet& root) {
+  auto* bss = s_->skel->bss;
+  for (std::size_t i = 0; i < kNsCount; ++i) {
+    bss->root_ns.inum[i] = root.inum[i];
+    bss->root_ns.id[i] = root.id[i];
+  }
+  __atomic_store_n(&bss->root_known, 1U, __ATOMIC_RELEASE);
 }
 
 std::string Tracer::hooks() const { return "tracepoint"; }

@@ -41,9 +41,11 @@ class Tracer {
   int poll(int timeout_ms);
   // Records the kernel dropped since the last call (ring buffer full).
   std::uint64_t take_lost();
-  // Adds/removes a thread group to the kernel's tracked set.
+  // Adds a thread group to the kernel's tracked set.
   void track(std::uint32_t tgid);
-  void untrack(std::uint32_t tgid);
+  // Tells the kernel side the initial namespaces: a process whose set
+  // becomes this one stops being tracked (in event order, in the kernel).
+  void set_root_ns(const NsSet& root);
   // Which hook set is attached ("tracepoint").
   std::string hooks() const;
 

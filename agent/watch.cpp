@@ -6,7 +6,9 @@
 
 #include <array>
 
+#include "client.h"
 #include "clock.h"
+#include "error.h"
 #include "event_json.h"
 #include "log.h"
 #include "loop.h"
@@ -14,9 +16,47 @@
 
 namespace nsgroup {
 
-int run_watch(const Options& /*opts*/) {
+namespace {
+
+// Relays the daemon's event stream to stdout.
+int watch_daemon(Client& client, int sfd) {
+  Json req;
+  req["op"] = "watch";
+  client.request(req);  // the acknowledgement
+  Epoll ep;
+  enum : std::uint64_t { kSocket, kSignal };
+  ep.add(client.fd(), EPOLLIN, kSocket);
+  ep.add(sfd, EPOLLIN, kSignal);
+  std::array<epoll_event, 4> ready{};
+  for (;;) {
+    int n = ep.wait(ready, -1);
+    for (int i = 0; i < n; ++i) {
+      if (ready[i].data.u64 == kSignal) {
+        if (read_signal(sfd) != 0)
+          return 0;
+        continue;
+      }
+      // One read's worth of lines, then back to epoll for signals.
+      do {
+        auto line = client.read_line();
+        if (!line)
+          throw Error("the daemon closed the event stream");
+        line->push_back('\n');
+        if (!write_all(STDOUT_FILENO, *line))
+          return 0;  // the reader went away
+      } while (client.buffered());
+    }
+  }
+}
+
+}  // namespace
+
+int run_watch(const Options& opts) {
   ::signal(SIGPIPE, SIG_IGN);
   auto sfd = make_signalfd({SIGINT, SIGTERM});
+  if (auto client = Client::connect(opts.socket))
+    return watch_daemon(*client, sfd.get());
+
   BootClock clock = BootClock::now();
   bool reader_gone = false;
 

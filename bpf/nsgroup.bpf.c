@@ -20,6 +20,15 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 /* Set between open and load. */
 const volatile bool emit_forks = true;
 
+/*
+ * The initial namespaces, written by the agent after load (root_known = 1).
+ * A process whose set becomes this one leaves the tracked map here, in the
+ * kernel, in event order: user space untracking later would race with the
+ * process's next unshare or setns.
+ */
+struct nsg_ns_set root_ns = {};
+__u32 root_known = 0;
+
 /* A syscall in flight: what the caller asked for, and its set before. */
 struct pending {
 	__u64 flags;
@@ -72,6 +81,26 @@ static __always_inline void track(__u32 tgid)
 
 	/* A full map only costs exit precision; the agent reconciles. */
 	bpf_map_update_elem(&tracked, &tgid, &one, BPF_ANY);
+}
+
+static __always_inline bool ns_set_equal_root(const struct nsg_ns_set *a)
+{
+	for (int i = 0; i < NSG_NS_COUNT; i++) {
+		if (a->inum[i] != root_ns.inum[i] || a->id[i] != root_ns.id[i])
+			return false;
+	}
+	return true;
+}
+
+/* Tracks tgid, or forgets it when its leader is back in the root set. */
+static __always_inline void track_set(__u32 tgid, __u32 tid,
+				      const struct nsg_ns_set *after)
+{
+	if (root_known && tid == tgid && ns_set_equal_root(after)) {
+		bpf_map_delete_elem(&tracked, &tgid);
+		return;
+	}
+	track(tgid);
 }
 
 static __always_inline void read_ns(struct ns_common *nc,
@@ -247,8 +276,8 @@ int sched_fork(struct bpf_raw_tracepoint_args *ctx)
 		e->flags = p->flags;
 		e->syscall = p->syscall;
 	}
+	track_set(ctgid, ctgid, &e->after);
 	bpf_ringbuf_submit(e, 0);
-	track(ctgid);
 	return 0;
 
 same:
@@ -314,7 +343,6 @@ static __always_inline void complete(long ret, __u16 ok_type, bool always)
 	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
 	struct nsg_ns_event *e;
 	struct pending *p;
-	__u32 tgid;
 
 	p = bpf_map_lookup_elem(&pending, &tid);
 	if (!p)
@@ -340,10 +368,9 @@ static __always_inline void complete(long ret, __u16 ok_type, bool always)
 		bpf_ringbuf_discard(e, 0);
 		goto out;
 	}
-	tgid = e->pid;
-	bpf_ringbuf_submit(e, 0);
 	if (ret >= 0)
-		track(tgid);
+		track_set(e->pid, e->tid, &e->after);
+	bpf_ringbuf_submit(e, 0);
 out:
 	bpf_map_delete_elem(&pending, &tid);
 }

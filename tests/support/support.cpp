@@ -1,6 +1,8 @@
 // Privileged test helpers.
 #include "support.h"
 
+#include "server.h"
+
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
@@ -10,6 +12,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 
 extern char** environ;
@@ -210,6 +213,162 @@ Output capture(const std::vector<std::string>& argv, int uid) {
 }
 
 std::string nsgroup_binary() { return NSGROUP_BINARY; }
+
+pid_t Workloads::start(const std::vector<std::string>& argv) {
+  std::vector<char*> cargv;
+  for (const auto& a : argv)
+    cargv.push_back(const_cast<char*>(a.c_str()));
+  cargv.push_back(nullptr);
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+  posix_spawnattr_setpgroup(&attr, 0);
+  pid_t pid = -1;
+  int err = posix_spawnp(&pid, cargv[0], &fa, &attr, cargv.data(), environ);
+  posix_spawn_file_actions_destroy(&fa);
+  posix_spawnattr_destroy(&attr);
+  if (err != 0)
+    throw std::system_error(err, std::generic_category(), "spawn " + argv[0]);
+  pids_.push_back(pid);
+  return pid;
+}
+
+void Workloads::kill_all() {
+  for (pid_t pid : pids_) {
+    ::kill(-pid, SIGKILL);
+    ::kill(pid, SIGKILL);
+  }
+  for (pid_t pid : pids_)
+    ::waitpid(pid, nullptr, 0);
+  pids_.clear();
+}
+
+std::vector<pid_t> children_of(pid_t pid) {
+  std::vector<pid_t> out;
+  std::string path = "/proc/" + std::to_string(pid) + "/task/" +
+                     std::to_string(pid) + "/children";
+  FILE* f = std::fopen(path.c_str(), "r");
+  if (!f)
+    return out;
+  long v;
+  while (std::fscanf(f, "%ld", &v) == 1)
+    out.push_back(static_cast<pid_t>(v));
+  std::fclose(f);
+  return out;
+}
+
+bool eventually(const std::function<bool()>& pred,
+                std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    if (pred())
+      return true;
+    if (std::chrono::steady_clock::now() >= deadline)
+      return false;
+    ::usleep(20'000);
+  }
+}
+
+DaemonProcess::DaemonProcess(std::vector<std::string> extra) {
+  static int seq = 0;
+  std::string tag = std::to_string(::getpid()) + "-" + std::to_string(++seq);
+  socket_ = "/tmp/nsgroup-test-" + tag + ".sock";
+  log_path_ = "/tmp/nsgroup-test-" + tag + ".log";
+  std::vector<std::string> argv = {nsgroup_binary(), "daemon", "--no-events",
+                                   "--socket", socket_};
+  argv.insert(argv.end(), extra.begin(), extra.end());
+  std::vector<char*> cargv;
+  for (const auto& a : argv)
+    cargv.push_back(const_cast<char*>(a.c_str()));
+  cargv.push_back(nullptr);
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_addopen(&fa, 2, log_path_.c_str(),
+                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  int err = posix_spawn(&pid_, cargv[0], &fa, nullptr, cargv.data(), environ);
+  posix_spawn_file_actions_destroy(&fa);
+  if (err != 0)
+    throw std::system_error(err, std::generic_category(), "spawn daemon");
+  ready_ = eventually(
+      [&] {
+        int st;
+        if (::waitpid(pid_, &st, WNOHANG) == pid_) {
+          pid_ = -1;
+          return true;  // it died: not ready, stop waiting
+        }
+        bool no_daemon = false;
+        try {
+          connect_socket(socket_, &no_daemon);
+          return true;
+        } catch (...) {
+          return false;
+        }
+      },
+      std::chrono::seconds(20));
+  ready_ = ready_ && pid_ > 0;
+}
+
+DaemonProcess::~DaemonProcess() {
+  if (pid_ > 0) {
+    ::kill(pid_, SIGKILL);
+    ::waitpid(pid_, nullptr, 0);
+  }
+  ::unlink(socket_.c_str());
+  ::unlink(log_path_.c_str());
+}
+
+int DaemonProcess::stop(int sig) {
+  if (pid_ <= 0)
+    return -1;
+  ::kill(pid_, sig);
+  int st = -1;
+  bool done = eventually([&] {
+    int s;
+    if (::waitpid(pid_, &s, WNOHANG) == pid_) {
+      st = WIFEXITED(s) ? WEXITSTATUS(s) : 128 + WTERMSIG(s);
+      return true;
+    }
+    return false;
+  });
+  if (!done) {
+    ::kill(pid_, SIGKILL);
+    ::waitpid(pid_, nullptr, 0);
+  }
+  pid_ = -1;
+  return st;
+}
+
+std::string DaemonProcess::log() const {
+  std::string s;
+  FILE* f = std::fopen(log_path_.c_str(), "r");
+  if (!f)
+    return s;
+  char buf[4096];
+  std::size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0)
+    s.append(buf, n);
+  std::fclose(f);
+  return s;
+}
+
+nlohmann::ordered_json DaemonProcess::request(
+    const nlohmann::ordered_json& req) const {
+  UniqueFd fd = connect_socket(socket_, nullptr);
+  std::string line = req.dump() + "\n";
+  if (::write(fd.get(), line.data(), line.size()) !=
+      static_cast<ssize_t>(line.size()))
+    throw std::runtime_error("short write to the daemon");
+  std::string reply;
+  char c;
+  while (::read(fd.get(), &c, 1) == 1 && c != '\n')
+    reply.push_back(c);
+  return nlohmann::ordered_json::parse(reply);
+}
 
 EventLog::EventLog(TracerOptions opts)
     : tracer_(Tracer::open(opts, [this](const Event& e) {

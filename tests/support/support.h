@@ -15,6 +15,8 @@
 #include <vector>
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <signal.h>
 
 #include "event.h"
 #include "fd.h"
@@ -80,6 +82,57 @@ std::string nsgroup_binary();
 int wait_status(pid_t pid);
 // Runs argv to completion; its exit status.
 int run(const std::vector<std::string>& argv);
+
+// Processes a test starts, each in its own process group; the whole group
+// is killed and reaped when the object goes (or on kill_all()).
+class Workloads {
+ public:
+  Workloads() = default;
+  Workloads(const Workloads&) = delete;
+  Workloads& operator=(const Workloads&) = delete;
+  ~Workloads() { kill_all(); }
+  pid_t start(const std::vector<std::string>& argv);
+  // Adopts a process the test made itself (it must lead its own group or
+  // be killed alone).
+  void adopt(pid_t pid) { pids_.push_back(pid); }
+  void kill_all();
+  const std::vector<pid_t>& pids() const { return pids_; }
+
+ private:
+  std::vector<pid_t> pids_;
+};
+
+// Children of a process (from /proc/PID/task/PID/children).
+std::vector<pid_t> children_of(pid_t pid);
+// Waits until pred() holds, polling; false on timeout.
+bool eventually(const std::function<bool()>& pred,
+                std::chrono::milliseconds timeout = std::chrono::seconds(5));
+
+// A running `nsgroup daemon` on a socket of its own, stopped by the
+// destructor. Extra arguments follow `daemon`.
+class DaemonProcess {
+ public:
+  explicit DaemonProcess(std::vector<std::string> extra = {});
+  DaemonProcess(const DaemonProcess&) = delete;
+  DaemonProcess& operator=(const DaemonProcess&) = delete;
+  ~DaemonProcess();
+  // True once the socket answers (waits up to 20 s).
+  bool ready() const { return ready_; }
+  const std::string& socket() const { return socket_; }
+  pid_t pid() const { return pid_; }
+  // One request, one reply (a fresh connection each time).
+  nlohmann::ordered_json request(const nlohmann::ordered_json& req) const;
+  // SIGTERM, then the exit status (waits up to 5 s, then SIGKILL).
+  int stop(int sig = SIGTERM);
+  // What the daemon wrote to stderr so far.
+  std::string log() const;
+
+ private:
+  std::string socket_;
+  std::string log_path_;
+  pid_t pid_ = -1;
+  bool ready_ = false;
+};
 
 // A tracer and every event it delivered, in order.
 class EventLog {

@@ -1,0 +1,89 @@
+// Server: the daemon's Unix control socket. One JSON request per line, one
+// JSON reply per line; `watch` turns a connection into a stream. Non-
+// blocking; a bad or slow client never stops the others.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "event_json.h"
+#include "fd.h"
+#include "loop.h"
+
+namespace nsgroup {
+
+struct PeerCred {
+  pid_t pid = 0;
+  uid_t uid = 0;
+  gid_t gid = 0;
+};
+
+// One client. Data only; the server owns and drives it.
+struct Connection {
+  UniqueFd fd;
+  PeerCred peer;
+  std::string in;
+  std::string out;
+  bool watching = false;
+  std::uint64_t scope = 0;  // watch: the container subtree it may see
+  bool closing = false;     // close once `out` is flushed
+};
+
+// Longest request line accepted; longer ones get an error and a close.
+inline constexpr std::size_t kMaxRequestBytes = 1 << 20;
+// Output a client may leave unread before it is dropped.
+inline constexpr std::size_t kMaxPendingOutput = 16 << 20;
+// epoll keys of client fds carry this tag.
+inline constexpr std::uint64_t kClientTag = 1ULL << 32;
+
+class Server {
+ public:
+  // Called with each request that parsed as a JSON object.
+  using Handler = std::function<void(Connection&, const Json& request)>;
+
+  // Binds and listens on path (mode 0660, owner root, group gid), after
+  // removing a stale socket; throws Error if another daemon answers there.
+  Server(const std::string& path, gid_t group, Epoll& ep, std::uint64_t listen_key,
+         Handler handler);
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+  ~Server();
+
+  // epoll readiness on the listening socket or on a client (key has
+  // kClientTag).
+  void on_listen_ready();
+  void on_client_ready(std::uint64_t key, std::uint32_t events);
+
+  // Queues one line (a newline is added) and writes what it can now.
+  void send(Connection& c, std::string_view line);
+  // {"ok": false, "error": msg}.
+  void send_error(Connection& c, std::string_view msg);
+  // A line to every watching connection for which want() is true.
+  void broadcast(std::string_view line,
+                 const std::function<bool(const Connection&)>& want);
+  std::size_t client_count() const { return clients_.size(); }
+  const std::string& path() const { return path_; }
+
+ private:
+  void flush(Connection& c);
+  void close(int fd);
+  void handle_lines(Connection& c);
+
+  std::string path_;
+  UniqueFd listen_;
+  Epoll& ep_;
+  Handler handler_;
+  std::map<int, std::unique_ptr<Connection>> clients_;
+};
+
+// Connects to a daemon's socket. Throws Error; `no_daemon` is set when
+// nothing listens there (ENOENT, ECONNREFUSED) rather than, say, EACCES.
+UniqueFd connect_socket(const std::string& path, bool* no_daemon);
+
+}  // namespace nsgroup

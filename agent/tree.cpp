@@ -1,0 +1,563 @@
+// The container model. Everything here is deterministic and I/O-free; the
+// daemon feeds it events and snapshots, the tests feed it synthetic ones.
+#include "tree.h"
+
+#include <algorithm>
+#include <utility>
+
+namespace nsgroup {
+
+namespace {
+
+constexpr std::uint64_t kInodeTag = 1ULL << 63;
+// Guards ppid walks against malformed snapshots (cycles).
+constexpr int kMaxWalk = 4096;
+
+// The namespace type of a slot: pid_for_children is a pid namespace,
+// time_for_children a time namespace.
+std::size_t slot_type(std::size_t slot) {
+  if (slot == NSG_NS_PID_FOR_CHILDREN)
+    return NSG_NS_PID;
+  if (slot == NSG_NS_TIME_FOR_CHILDREN)
+    return NSG_NS_TIME;
+  return slot;
+}
+
+// The slots a namespace of a given type can occupy.
+std::vector<std::size_t> slots_of_type(std::size_t type) {
+  if (type == NSG_NS_PID)
+    return {NSG_NS_PID, NSG_NS_PID_FOR_CHILDREN};
+  if (type == NSG_NS_TIME)
+    return {NSG_NS_TIME, NSG_NS_TIME_FOR_CHILDREN};
+  return {type};
+}
+
+std::uint64_t gen_key(std::size_t slot, std::uint32_t inum) {
+  return (static_cast<std::uint64_t>(slot_type(slot)) << 32) | inum;
+}
+
+std::string_view basename_of(std::string_view path) {
+  auto pos = path.rfind('/');
+  return pos == std::string_view::npos ? path : path.substr(pos + 1);
+}
+
+}  // namespace
+
+std::size_t NsKeyHash::operator()(const NsKey& k) const noexcept {
+  std::uint64_t h = 1469598103934665603ULL;
+  for (auto v : k) {
+    h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
+  }
+  return static_cast<std::size_t>(h);
+}
+
+Tree::Tree(const NsSet& root_ns) {
+  Container root;
+  root.id = kRootId;
+  root.name = std::string(kRootName);
+  root.ns = root_ns;
+  root.key = key_of(root_ns);
+  by_key_[root.key] = kRootId;
+  containers_.emplace(kRootId, std::move(root));
+}
+
+std::uint64_t Tree::slot_value(std::size_t slot, std::uint32_t inum,
+                               std::uint64_t id) const {
+  if (id != 0)
+    return id;
+  auto it = gen_.find(gen_key(slot, inum));
+  std::uint64_t gen = it == gen_.end() ? 0 : it->second;
+  return kInodeTag | (gen << 32) | inum;
+}
+
+NsKey Tree::key_of(const NsSet& s) const {
+  NsKey k{};
+  for (std::size_t i = 0; i < kNsCount; ++i)
+    k[i] = slot_value(i, s.inum[i], s.id[i]);
+  return k;
+}
+
+const Container* Tree::find(ContainerId id) const {
+  auto it = containers_.find(id);
+  return it == containers_.end() ? nullptr : &it->second;
+}
+
+ContainerId Tree::container_of(std::uint32_t pid) const {
+  auto it = procs_.find(pid);
+  return it == procs_.end() ? kRootId : it->second.container;
+}
+
+std::string Tree::path(ContainerId id) const {
+  std::vector<const std::string*> names;
+  for (const Container* c = find(id); c; c = find(c->parent))
+    names.push_back(&c->name);
+  std::string out;
+  for (auto it = names.rbegin(); it != names.rend(); ++it) {
+    out.push_back('/');
+    out.append(**it);
+  }
+  return out;
+}
+
+std::optional<ContainerId> Tree::find_path(std::string_view p) const {
+  if (p.empty() || p.front() != '/')
+    return std::nullopt;
+  p.remove_prefix(1);
+  while (!p.empty() && p.back() == '/')
+    p.remove_suffix(1);
+  auto next = [&p]() {
+    auto pos = p.find('/');
+    std::string_view part = p.substr(0, pos);
+    p = pos == std::string_view::npos ? std::string_view{} : p.substr(pos + 1);
+    return part;
+  };
+  if (next() != kRootName)
+    return std::nullopt;
+  ContainerId cur = kRootId;
+  while (!p.empty()) {
+    std::string_view part = next();
+    const Container& c = *find(cur);
+    auto child = std::find_if(c.children.begin(), c.children.end(),
+                              [&](ContainerId id) { return find(id)->name == part; });
+    if (child == c.children.end())
+      return std::nullopt;
+    cur = *child;
+  }
+  return cur;
+}
+
+bool Tree::is_within(ContainerId inner, ContainerId outer) const {
+  for (const Container* c = find(inner); c; c = find(c->parent))
+    if (c->id == outer)
+      return true;
+  return false;
+}
+
+std::uint32_t Tree::new_ns_mask(ContainerId id) const {
+  const Container* c = find(id);
+  if (!c || c->parent == 0)
+    return 0;
+  const Container* p = find(c->parent);
+  std::uint32_t mask = 0;
+  for (std::size_t i = 0; i < kNsCount; ++i)
+    if (c->key[i] != p->key[i])
+      mask |= 1U << i;
+  return mask;
+}
+
+std::vector<Share> Tree::shares(ContainerId id) const {
+  std::vector<Share> out;
+  const Container* c = find(id);
+  if (!c)
+    return out;
+  std::uint32_t mask = new_ns_mask(id);
+  for (std::size_t i = 0; i < kNsCount; ++i) {
+    if (!(mask & (1U << i)))
+      continue;
+    for (const auto& [oid, other] : containers_) {
+      if (other.key[i] == c->key[i] && !is_within(oid, id)) {
+        out.push_back({i, oid});
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+void Tree::visit(ContainerId from,
+                 const std::function<void(const Container&, int)>& fn) const {
+  std::vector<std::pair<ContainerId, int>> stack{{from, 0}};
+  while (!stack.empty()) {
+    auto [id, depth] = stack.back();
+    stack.pop_back();
+    const Container* c = find(id);
+    if (!c)
+      continue;
+    fn(*c, depth);
+    for (auto it = c->children.rbegin(); it != c->children.rend(); ++it)
+      stack.emplace_back(*it, depth + 1);
+  }
+}
+
+ContainerId Tree::create(const NsSet& ns, const NsKey& key, ContainerId parent,
+                         std::optional<Creation> created,
+                         std::string_view comm) {
+  Container c;
+  c.id = next_id_++;
+  c.name = "container_" + std::to_string(c.id);
+  c.parent = parent;
+  c.ns = ns;
+  c.key = key;
+  c.created = std::move(created);
+  c.first_comm = std::string(comm);
+  get(parent).children.insert(c.id);
+  by_key_[key] = c.id;
+  ContainerId id = c.id;
+  containers_.emplace(id, std::move(c));
+  return id;
+}
+
+void Tree::add_member(ContainerId cid, std::uint32_t pid, std::uint64_t start) {
+  auto it = procs_.find(pid);
+  if (it != procs_.end()) {
+    if (it->second.container == cid) {
+      it->second.start_ticks = start;
+      return;
+    }
+    remove_member(pid);
+  }
+  get(cid).members.insert(pid);
+  get(cid).pinned = false;
+  pinned_.erase(cid);
+  procs_[pid] = Process{pid, start, cid};
+}
+
+void Tree::remove_member(std::uint32_t pid) {
+  auto it = procs_.find(pid);
+  if (it == procs_.end())
+    return;
+  Container& c = get(it->second.container);
+  c.members.erase(pid);
+  if (c.members.empty())
+    empty_.insert(c.id);
+  procs_.erase(it);
+}
+
+void Tree::bump_created(const Event& e) {
+  // Slots whose namespace this event created. A clone's child entering
+  // its parent's pid_for_children (or time_for_children) creates nothing.
+  std::uint32_t mask = e.changed_mask();
+  if (e.kind == EventKind::Clone) {
+    if (e.after.inum[NSG_NS_PID] == e.before.inum[NSG_NS_PID_FOR_CHILDREN] &&
+        e.after.id[NSG_NS_PID] == e.before.id[NSG_NS_PID_FOR_CHILDREN])
+      mask &= ~(1U << NSG_NS_PID);
+    if (e.after.inum[NSG_NS_TIME] == e.before.inum[NSG_NS_TIME_FOR_CHILDREN] &&
+        e.after.id[NSG_NS_TIME] == e.before.id[NSG_NS_TIME_FOR_CHILDREN])
+      mask &= ~(1U << NSG_NS_TIME);
+  }
+  std::set<std::uint64_t> bumped;
+  for (std::size_t i = 0; i < kNsCount; ++i) {
+    if (!(mask & (1U << i)) || e.after.id[i] != 0 || e.after.inum[i] == 0)
+      continue;
+    std::uint64_t k = gen_key(i, e.after.inum[i]);
+    if (!bumped.insert(k).second)
+      continue;
+    // Only a reuse needs a new generation: an inode some container holds.
+    std::uint64_t current = slot_value(i, e.after.inum[i], 0);
+    bool known = std::any_of(containers_.begin(), containers_.end(),
+                             [&](const auto& kv) {
+                               for (std::size_t s : slots_of_type(slot_type(i)))
+                                 if (kv.second.key[s] == current)
+                                   return true;
+                               return false;
+                             });
+    if (known)
+      ++gen_[k];
+  }
+}
+
+ApplyResult Tree::move_subject(const Event& e) {
+  ApplyResult r;
+  const NsKey before = key_of(e.before);
+  const NsKey after = key_of(e.after);
+  const std::uint32_t creator = e.kind == EventKind::Clone ? e.ppid : e.pid;
+
+  if (auto it = by_key_.find(before); it != by_key_.end())
+    r.from = it->second;
+  else
+    r.from = container_of(creator);
+
+  // A thread other than the leader changes only itself; /proc/PID/ns and
+  // therefore the process's container follow the leader.
+  if (e.kind != EventKind::Clone && e.tid != e.pid) {
+    r.container = container_of(e.pid);
+    r.in_root = r.container == kRootId;
+    return r;
+  }
+
+  if (auto it = by_key_.find(after); it != by_key_.end()) {
+    r.container = it->second;
+  } else {
+    Creation how;
+    how.pid = e.pid;
+    how.comm = e.comm;
+    how.kind = e.kind;
+    how.via = e.syscall;
+    how.flags = e.flags;
+    how.ts_boot_ns = e.ts_boot_ns;
+    r.container = create(e.after, after, r.from, std::move(how), e.comm);
+    r.created = true;
+  }
+  if (r.container == kRootId) {
+    remove_member(e.pid);
+    r.in_root = true;
+  } else {
+    add_member(r.container, e.pid, e.start_ticks);
+  }
+  return r;
+}
+
+ApplyResult Tree::apply(const Event& e) {
+  ApplyResult r;
+  switch (e.kind) {
+  case EventKind::Clone:
+  case EventKind::Unshare:
+    bump_created(e);
+    return move_subject(e);
+  case EventKind::Setns:
+    return move_subject(e);
+  case EventKind::Fork: {
+    auto parent = procs_.find(e.ppid);
+    if (parent == procs_.end()) {
+      // A fork of a process the tree places at the root: it stays there.
+      remove_member(e.pid);
+      r.container = kRootId;
+      r.in_root = true;
+      return r;
+    }
+    r.container = parent->second.container;
+    r.from = r.container;
+    add_member(r.container, e.pid, e.start_ticks);
+    return r;
+  }
+  case EventKind::Exit: {
+    auto it = procs_.find(e.pid);
+    r.container = container_of(e.pid);
+    // An exit older than the member we know is a reordered record.
+    if (it != procs_.end() && e.start_ticks >= it->second.start_ticks)
+      remove_member(e.pid);
+    r.in_root = r.container == kRootId;
+    return r;
+  }
+  case EventKind::Denied:
+    r.container = container_of(e.pid);
+    r.from = r.container;
+    r.in_root = r.container == kRootId;
+    return r;
+  case EventKind::Lost:
+  case EventKind::ContainerRemoved: return r;
+  }
+  return r;
+}
+
+ContainerId Tree::scan_parent(
+    const ProcInfo& p,
+    const std::unordered_map<std::uint32_t, const ProcInfo*>& by_pid,
+    const NsKey& own, int depth) {
+  std::uint32_t next = p.ppid;
+  for (int steps = 0; steps < kMaxWalk; ++steps) {
+    auto it = by_pid.find(next);
+    if (it == by_pid.end())
+      return kRootId;  // no readable ancestor with another set
+    const ProcInfo& a = *it->second;
+    NsKey akey = key_of(a.ns);
+    if (akey != own) {
+      if (depth > kMaxWalk / 64)
+        return kRootId;
+      return place_scanned(a, akey, by_pid, depth + 1);
+    }
+    next = a.ppid;
+  }
+  return kRootId;
+}
+
+ContainerId Tree::place_scanned(
+    const ProcInfo& p, const NsKey& key,
+    const std::unordered_map<std::uint32_t, const ProcInfo*>& by_pid,
+    int depth) {
+  if (auto it = by_key_.find(key); it != by_key_.end())
+    return it->second;
+  ContainerId parent = scan_parent(p, by_pid, key, depth);
+  // The walk may have created this very set on the way (a cycle of sets).
+  if (auto it = by_key_.find(key); it != by_key_.end())
+    return it->second;
+  ContainerId id = create(p.ns, key, parent, std::nullopt, p.comm);
+  empty_.insert(id);  // made for an ancestor: may stay memberless
+  return id;
+}
+
+void Tree::synthesize_pinned(const std::vector<PinnedNs>& pins) {
+  const Container& root = *find(kRootId);
+  for (const PinnedNs& pin : pins) {
+    NsSet s = root.ns;
+    bool differs = false;
+    bool held = false;
+    for (std::size_t slot : slots_of_type(pin.type)) {
+      std::uint64_t v = slot_value(slot, pin.inum, pin.id);
+      differs = differs || v != root.key[slot];
+      for (const auto& kv : containers_)
+        held = held || kv.second.key[slot] == v;
+      s.inum[slot] = pin.inum;
+      s.id[slot] = pin.id;
+    }
+    if (!differs || held)
+      continue;
+    ContainerId id = create(s, key_of(s), kRootId, std::nullopt, "");
+    empty_.insert(id);
+  }
+}
+
+ReconcileResult Tree::reconcile(const Snapshot& snap) {
+  ReconcileResult result;
+  unreadable_.clear();
+  std::unordered_map<std::uint32_t, const ProcInfo*> by_pid;
+  std::vector<const ProcInfo*> order;
+  for (const ProcInfo& p : snap.procs) {
+    if (!p.readable) {
+      unreadable_.push_back(p.pid);
+      continue;
+    }
+    by_pid[p.pid] = &p;
+    order.push_back(&p);
+  }
+  std::sort(unreadable_.begin(), unreadable_.end());
+
+  // Members that are gone, or whose pid now names another process.
+  std::vector<std::uint32_t> stale;
+  for (const auto& [pid, proc] : procs_) {
+    auto it = by_pid.find(pid);
+    if (it == by_pid.end() || it->second->start_ticks != proc.start_ticks)
+      stale.push_back(pid);
+  }
+  for (auto pid : stale)
+    remove_member(pid);
+
+  // Oldest first: the earliest member of a set decides its parent.
+  std::sort(order.begin(), order.end(), [](const ProcInfo* a, const ProcInfo* b) {
+    return std::tie(a->start_ticks, a->pid) < std::tie(b->start_ticks, b->pid);
+  });
+  const NsKey root_key = find(kRootId)->key;
+  for (const ProcInfo* p : order) {
+    NsSet ns = p->ns;
+    auto known = procs_.find(p->pid);
+    if (p->missing_mask != 0 && known != procs_.end() &&
+        known->second.start_ticks == p->start_ticks) {
+      // A link that reads as nothing: keep what events told us, when the
+      // rest of the set agrees.
+      const NsSet& have = get(known->second.container).ns;
+      bool rest_equal = true;
+      for (std::size_t i = 0; i < kNsCount; ++i)
+        if (!(p->missing_mask & (1U << i)) &&
+            (have.inum[i] != ns.inum[i] || have.id[i] != ns.id[i]))
+          rest_equal = false;
+      if (rest_equal)
+        ns = have;
+    }
+    NsKey key = key_of(ns);
+    if (key == root_key) {
+      remove_member(p->pid);
+      continue;
+    }
+    if (known != procs_.end() && known->second.start_ticks == p->start_ticks &&
+        get(known->second.container).key == key)
+      continue;
+    ProcInfo filled = *p;
+    filled.ns = ns;
+    ContainerId cid = place_scanned(filled, key, by_pid, 0);
+    add_member(cid, p->pid, p->start_ticks);
+    result.placed.push_back(p->pid);
+    if (get(cid).first_comm.empty())
+      get(cid).first_comm = p->comm;
+  }
+  synthesize_pinned(snap.pins);
+  return result;
+}
+
+std::vector<Removed> Tree::collect_garbage(const std::vector<PinnedNs>& pins) {
+  std::set<std::pair<std::size_t, std::uint64_t>> pinned;
+  for (const PinnedNs& pin : pins)
+    for (std::size_t slot : slots_of_type(pin.type))
+      pinned.emplace(slot, slot_value(slot, pin.inum, pin.id));
+
+  std::vector<ContainerId> work(empty_.begin(), empty_.end());
+  work.insert(work.end(), pinned_.begin(), pinned_.end());
+  empty_.clear();
+  std::vector<Removed> removed;
+  while (!work.empty()) {
+    ContainerId id = work.back();
+    work.pop_back();
+    auto it = containers_.find(id);
+    if (id == kRootId || it == containers_.end())
+      continue;
+    Container& c = it->second;
+    if (!c.members.empty() || !c.children.empty()) {
+      c.pinned = false;
+      pinned_.erase(id);
+      continue;
+    }
+    std::uint32_t mask = new_ns_mask(id);
+    bool all_pinned = mask != 0;
+    for (std::size_t i = 0; i < kNsCount && all_pinned; ++i)
+      if ((mask & (1U << i)) && !pinned.count({i, c.key[i]}))
+        all_pinned = false;
+    if (all_pinned) {
+      c.pinned = true;
+      pinned_.insert(id);
+      continue;
+    }
+    removed.push_back({id, path(id)});
+    ContainerId parent = c.parent;
+    get(parent).children.erase(id);
+    if (auto k = by_key_.find(c.key); k != by_key_.end() && k->second == id)
+      by_key_.erase(k);
+    pinned_.erase(id);
+    containers_.erase(it);
+    work.push_back(parent);
+  }
+  return removed;
+}
+
+void Tree::refresh_labels(const LabelContext& ctx) {
+  std::map<std::pair<std::size_t, std::uint64_t>, std::string_view> mounts;
+  for (const PinnedNs& pin : ctx.pins)
+    for (std::size_t slot : slots_of_type(pin.type))
+      mounts.emplace(std::make_pair(slot, slot_value(slot, pin.inum, pin.id)),
+                     pin.mountpoint);
+  auto host = [&](ContainerId id) -> const std::string* {
+    auto it = ctx.hostname.find(id);
+    return it == ctx.hostname.end() ? nullptr : &it->second;
+  };
+
+  for (auto& [id, c] : containers_) {
+    if (id == kRootId)
+      continue;
+    const Container& parent = *find(c.parent);
+    std::uint32_t mask = new_ns_mask(id);
+    std::optional<std::string> label;
+
+    // The parent's hostname: its own if known, else up the chain.
+    const std::string* parent_host = nullptr;
+    for (const Container* p = &parent; p && !parent_host; p = find(p->parent))
+      parent_host = host(p->id);
+    if ((mask & (1U << NSG_NS_UTS)) && host(id) &&
+        (!parent_host || *parent_host != *host(id)))
+      label = "hostname:" + *host(id);
+
+    for (std::size_t i = 0; i < kNsCount && !label; ++i) {
+      if (!(mask & (1U << i)))
+        continue;
+      auto m = mounts.find({i, c.key[i]});
+      if (m == mounts.end())
+        continue;
+      std::string_view mp = m->second;
+      std::string_view dir = mp.substr(0, mp.size() - basename_of(mp).size());
+      if (i == NSG_NS_NET && (dir == "/run/netns/" || dir == "/var/run/netns/"))
+        label = "ip-netns:" + std::string(basename_of(mp));
+      else
+        label = "nsfs:" + std::string(mp);
+    }
+    if (!label) {
+      if (auto r = ctx.runtime_id.find(id); r != ctx.runtime_id.end())
+        label = "runtime:" + r->second;
+    }
+    if (!label) {
+      if (c.created && !c.created->comm.empty())
+        label = "comm:" + c.created->comm;
+      else if (!c.first_comm.empty())
+        label = "comm:" + c.first_comm;
+    }
+    c.label = std::move(label);
+  }
+}
+
+}  // namespace nsgroup

@@ -1,0 +1,181 @@
+// The container tree: namespace sets grouped into containers, each the
+// child of the container its creator was in. Pure: it takes events and
+// snapshots and gives back what changed; it does no I/O.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "event.h"
+#include "ns.h"
+#include "snapshot.h"
+
+namespace nsgroup {
+
+using ContainerId = std::uint64_t;
+inline constexpr ContainerId kRootId = 1;
+inline constexpr std::string_view kRootName = "init_container";
+
+// The identity of a namespace set: per slot the kernel's 64-bit ns id, or
+// (where there is none) the inode number tagged with a generation that
+// grows each time a creation event reuses a known inode.
+using NsKey = std::array<std::uint64_t, kNsCount>;
+
+struct NsKeyHash {
+  std::size_t operator()(const NsKey& k) const noexcept;
+};
+
+// How a container came to be, when an event made it.
+struct Creation {
+  std::uint32_t pid = 0;
+  std::string comm;
+  EventKind kind = EventKind::Clone;
+  Syscall via = Syscall::None;
+  std::uint64_t flags = 0;
+  std::uint64_t ts_boot_ns = 0;
+};
+
+struct Container {
+  ContainerId id = 0;
+  std::string name;
+  ContainerId parent = 0;  // 0 for the root
+  std::set<ContainerId> children;
+  NsSet ns;
+  NsKey key{};
+  std::set<std::uint32_t> members;  // thread-group ids (never for the root)
+  std::optional<Creation> created;  // nullopt: found by a scan
+  std::string first_comm;           // comm of its first member
+  std::optional<std::string> label;
+  bool pinned = false;  // empty, kept alive by nsfs bind mounts
+};
+
+struct Process {
+  std::uint32_t pid = 0;
+  std::uint64_t start_ticks = 0;
+  ContainerId container = 0;
+};
+
+// Where an event left its subject.
+struct ApplyResult {
+  ContainerId container = 0;  // the subject's container after (0: none)
+  ContainerId from = 0;       // the creator's container before
+  bool created = false;       // a new container was made
+  bool in_root = false;       // the subject is (now) in the root container
+};
+
+// What a reconcile changed for the kernel's tracked set.
+struct ReconcileResult {
+  std::vector<std::uint32_t> placed;  // now members of non-root containers
+};
+
+struct Removed {
+  ContainerId id = 0;
+  std::string path;
+};
+
+// Another container that holds one of this container's namespaces.
+struct Share {
+  std::size_t ns = 0;  // index into kNsNames
+  ContainerId with = 0;
+};
+
+// Label inputs gathered by the agent's edges (hostnames, mounts, cgroups).
+struct LabelContext {
+  std::unordered_map<ContainerId, std::string> hostname;    // of a member
+  std::unordered_map<ContainerId, std::string> runtime_id;  // from cgroup
+  std::vector<PinnedNs> pins;
+};
+
+class Tree {
+ public:
+  // root_ns: the initial namespaces (those of kthreadd, PID 2).
+  explicit Tree(const NsSet& root_ns);
+
+  // Applies one event from the tracer.
+  ApplyResult apply(const Event& e);
+
+  // Makes the tree agree with a scan: stale members dropped, every readable
+  // process placed (new containers parented by the ppid rule), unreadable
+  // ones listed. On an empty tree this is the bootstrap.
+  ReconcileResult reconcile(const Snapshot& snap);
+
+  // Removes containers with no members and no children unless every
+  // namespace in which they differ from their parent is pinned. Returns
+  // what was removed (children before parents).
+  std::vector<Removed> collect_garbage(const std::vector<PinnedNs>& pins);
+  // True when some container may have become removable.
+  bool has_garbage() const { return !empty_.empty() || !pinned_.empty(); }
+
+  // Recomputes labels: hostname, ip-netns name, runtime id, creator comm.
+  void refresh_labels(const LabelContext& ctx);
+
+  const Container* find(ContainerId id) const;
+  const Container& root() const { return *find(kRootId); }
+  // The container a process is in: a member's container, else the root.
+  ContainerId container_of(std::uint32_t pid) const;
+  bool is_member(std::uint32_t pid) const { return procs_.count(pid) != 0; }
+  // "/init_container/container_3".
+  std::string path(ContainerId id) const;
+  // The container at a full path, if any.
+  std::optional<ContainerId> find_path(std::string_view path) const;
+  // True when `inner` is `outer` or below it.
+  bool is_within(ContainerId inner, ContainerId outer) const;
+  // Namespaces in which c differs from its parent (bit i: kNsNames[i]).
+  std::uint32_t new_ns_mask(ContainerId id) const;
+  // For each namespace in which c differs from its parent: another
+  // container (lowest id) outside c's subtree holding the same namespace.
+  std::vector<Share> shares(ContainerId id) const;
+
+  std::size_t container_count() const { return containers_.size(); }
+  // Processes in non-root containers.
+  std::size_t member_count() const { return procs_.size(); }
+  const std::unordered_map<std::uint32_t, Process>& processes() const {
+    return procs_;
+  }
+  const std::vector<std::uint32_t>& unreadable() const { return unreadable_; }
+  // The identity of a set under the current generations.
+  NsKey key_of(const NsSet& s) const;
+  // Visits containers parents first, children in id order.
+  void visit(ContainerId from,
+             const std::function<void(const Container&, int depth)>& fn) const;
+
+ private:
+  Container& get(ContainerId id) { return containers_.at(id); }
+  ContainerId create(const NsSet& ns, const NsKey& key, ContainerId parent,
+                     std::optional<Creation> created, std::string_view comm);
+  void add_member(ContainerId c, std::uint32_t pid, std::uint64_t start);
+  void remove_member(std::uint32_t pid);
+  void bump_created(const Event& e);
+  ApplyResult move_subject(const Event& e);
+  ContainerId scan_parent(const ProcInfo& p,
+                          const std::unordered_map<std::uint32_t,
+                                                   const ProcInfo*>& by_pid,
+                          const NsKey& own, int depth);
+  ContainerId place_scanned(const ProcInfo& p, const NsKey& key,
+                            const std::unordered_map<std::uint32_t,
+                                                     const ProcInfo*>& by_pid,
+                            int depth);
+  void synthesize_pinned(const std::vector<PinnedNs>& pins);
+  std::uint64_t slot_value(std::size_t slot, std::uint32_t inum,
+                           std::uint64_t id) const;
+
+  std::map<ContainerId, Container> containers_;
+  std::unordered_map<NsKey, ContainerId, NsKeyHash> by_key_;
+  std::unordered_map<std::uint32_t, Process> procs_;
+  std::vector<std::uint32_t> unreadable_;
+  // Inode generations, keyed by (namespace type << 32 | inode).
+  std::unordered_map<std::uint64_t, std::uint32_t> gen_;
+  std::set<ContainerId> empty_;   // may be removable
+  std::set<ContainerId> pinned_;  // kept by pins: recheck each collection
+  ContainerId next_id_ = kRootId + 1;
+};
+
+}  // namespace nsgroup

@@ -1,0 +1,68 @@
+// The scanner's parsers: namespace links, stat, mountinfo, cgroup.
+#include <gtest/gtest.h>
+
+#include "scanner.h"
+
+namespace nsgroup {
+namespace {
+
+TEST(ParseNsLink, InodeOfTheRightType) {
+  EXPECT_EQ(parse_ns_link("net:[4026531833]", "net"), 4026531833U);
+  EXPECT_EQ(parse_ns_link("pid:[1]", "pid"), 1U);
+  EXPECT_FALSE(parse_ns_link("net:[4026531833]", "uts"));
+  EXPECT_FALSE(parse_ns_link("net:[]", "net"));
+  EXPECT_FALSE(parse_ns_link("net:[12a]", "net"));
+  EXPECT_FALSE(parse_ns_link("net:[99999999999]", "net"));
+  EXPECT_FALSE(parse_ns_link("net:4026531833", "net"));
+  EXPECT_FALSE(parse_ns_link("", "net"));
+}
+
+TEST(ParseStat, CommWithSpacesAndParentheses) {
+  std::string stat =
+      "4242 (a (b) c) S 4240 4242 4240 0 -1 4194560 100 0 0 0 1 2 0 0 20 0 1 "
+      "0 123456 10000000 300 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 "
+      "1 0 0 0 0 0";
+  auto f = parse_stat(stat);
+  ASSERT_TRUE(f);
+  EXPECT_EQ(f->comm, "a (b) c");
+  EXPECT_EQ(f->ppid, 4240U);
+  EXPECT_EQ(f->start_ticks, 123456U);
+}
+
+TEST(ParseStat, RejectsGarbage) {
+  EXPECT_FALSE(parse_stat(""));
+  EXPECT_FALSE(parse_stat("12 (x"));
+  EXPECT_FALSE(parse_stat("12 (x) S 1 2"));
+  EXPECT_FALSE(parse_stat("12 (x) S z 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19"));
+}
+
+TEST(ParseNsfsMounts, FindsNsfsBindMountsOnly) {
+  std::string mi =
+      "22 27 0:21 / /proc rw,relatime - proc proc rw\n"
+      "120 27 0:4 net:[4026532177] /run/netns/blue rw - nsfs nsfs rw\n"
+      "121 27 0:4 net:[4026532177] /var/run/netns/blue rw - nsfs nsfs rw\n"
+      "122 27 0:4 uts:[4026532300] /tmp/with\\040space rw shared:5 - nsfs nsfs rw\n"
+      "123 27 0:4 bogus:[1] /x rw - nsfs nsfs rw\n"
+      "garbage line\n";
+  auto pins = parse_nsfs_mounts(mi);
+  ASSERT_EQ(pins.size(), 2U);
+  EXPECT_EQ(pins[0].type, static_cast<std::size_t>(NSG_NS_NET));
+  EXPECT_EQ(pins[0].inum, 4026532177U);
+  EXPECT_EQ(pins[0].mountpoint, "/run/netns/blue");
+  EXPECT_EQ(pins[1].type, static_cast<std::size_t>(NSG_NS_UTS));
+  EXPECT_EQ(pins[1].mountpoint, "/tmp/with space");
+}
+
+TEST(RuntimeId, DockerAndContainerdPaths) {
+  std::string id(64, 'a');
+  id.replace(0, 12, "0123456789ab");
+  EXPECT_EQ(runtime_id_from_cgroup("0::/system.slice/docker-" + id + ".scope\n"),
+            "0123456789ab");
+  EXPECT_EQ(runtime_id_from_cgroup("0::/kubepods/besteffort/pod1/" + id + "\n"),
+            "0123456789ab");
+  EXPECT_FALSE(runtime_id_from_cgroup("0::/user.slice/session-1.scope\n"));
+  EXPECT_FALSE(runtime_id_from_cgroup("0::/" + id + "f\n"));  // 65 digits
+}
+
+}  // namespace
+}  // namespace nsgroup

@@ -1,0 +1,489 @@
+// The container tree with synthetic events and snapshots.
+#include <gtest/gtest.h>
+
+#include "tree.h"
+#include "tree_json.h"
+
+namespace nsgroup {
+namespace {
+
+NsSet root_set() {
+  NsSet s;
+  s.inum = {4026531835, 4026531839, 4026531832, 4026531833, 4026531836,
+            4026531836, 4026531834, 4026531834, 4026531837, 4026531838};
+  return s;
+}
+
+NsSet with(NsSet s, std::size_t slot, std::uint32_t inum, std::uint64_t id = 0) {
+  s.inum[slot] = inum;
+  s.id[slot] = id;
+  return s;
+}
+
+Event ns_event(EventKind kind, std::uint32_t pid, const NsSet& before,
+               const NsSet& after, std::uint64_t flags = 0) {
+  Event e;
+  e.kind = kind;
+  e.pid = e.tid = pid;
+  e.ppid = 1;
+  e.comm = "test";
+  e.flags = flags;
+  e.syscall = kind == EventKind::Setns     ? Syscall::Setns
+              : kind == EventKind::Unshare ? Syscall::Unshare
+                                           : Syscall::Clone;
+  e.before = before;
+  e.after = after;
+  e.start_ticks = 100 + pid;
+  return e;
+}
+
+Event unshare(std::uint32_t pid, const NsSet& before, const NsSet& after) {
+  return ns_event(EventKind::Unshare, pid, before, after);
+}
+
+Event clone_child(std::uint32_t parent, std::uint32_t child, const NsSet& before,
+                  const NsSet& after) {
+  Event e = ns_event(EventKind::Clone, child, before, after);
+  e.ppid = parent;
+  return e;
+}
+
+Event fork_of(std::uint32_t parent, std::uint32_t child) {
+  Event e;
+  e.kind = EventKind::Fork;
+  e.pid = e.tid = child;
+  e.ppid = parent;
+  e.start_ticks = 100 + child;
+  return e;
+}
+
+Event exit_of(std::uint32_t pid) {
+  Event e;
+  e.kind = EventKind::Exit;
+  e.pid = e.tid = pid;
+  e.start_ticks = 100 + pid;
+  return e;
+}
+
+constexpr std::uint32_t kNetA = 4026532100;
+constexpr std::uint32_t kUtsA = 4026532101;
+
+TEST(Tree, StartsWithTheRootOnly) {
+  Tree t(root_set());
+  EXPECT_EQ(t.container_count(), 1U);
+  EXPECT_EQ(t.root().name, "init_container");
+  EXPECT_EQ(t.path(kRootId), "/init_container");
+  EXPECT_EQ(t.container_of(4242), kRootId);
+}
+
+TEST(Tree, UnshareCreatesAChildOfTheCallersContainer) {
+  Tree t(root_set());
+  NsSet net = with(root_set(), NSG_NS_NET, kNetA);
+  auto r = t.apply(unshare(10, root_set(), net));
+  EXPECT_TRUE(r.created);
+  EXPECT_EQ(r.from, kRootId);
+  ASSERT_NE(r.container, kRootId);
+  const Container& c = *t.find(r.container);
+  EXPECT_EQ(c.name, "container_" + std::to_string(c.id));
+  EXPECT_EQ(t.path(c.id), "/init_container/" + c.name);
+  EXPECT_EQ(c.members, std::set<std::uint32_t>{10});
+  EXPECT_EQ(ns_mask_names(t.new_ns_mask(c.id)), std::vector<std::string>{"net"});
+  ASSERT_TRUE(c.created);
+  EXPECT_EQ(c.created->pid, 10U);
+  EXPECT_EQ(c.created->via, Syscall::Unshare);
+  EXPECT_EQ(t.container_of(10), c.id);
+}
+
+TEST(Tree, NamesComeFromACounterThatNeverRepeats) {
+  Tree t(root_set());
+  auto a = t.apply(unshare(10, root_set(), with(root_set(), NSG_NS_NET, kNetA)));
+  t.apply(exit_of(10));
+  t.collect_garbage({});
+  EXPECT_EQ(t.find(a.container), nullptr);
+  auto b = t.apply(unshare(11, root_set(), with(root_set(), NSG_NS_NET, kNetA + 1)));
+  EXPECT_NE(t.find(b.container)->name, "container_" + std::to_string(a.container));
+  EXPECT_GT(b.container, a.container);
+}
+
+TEST(Tree, SameSetJoinsTheExistingContainer) {
+  Tree t(root_set());
+  NsSet set = with(with(root_set(), NSG_NS_NET, kNetA), NSG_NS_UTS, kUtsA);
+  auto a = t.apply(unshare(10, root_set(), set));
+  auto b = t.apply(ns_event(EventKind::Setns, 20, root_set(), set));
+  EXPECT_FALSE(b.created);
+  EXPECT_EQ(a.container, b.container);
+  EXPECT_EQ(t.find(a.container)->members, (std::set<std::uint32_t>{10, 20}));
+  EXPECT_EQ(t.container_count(), 2U);
+}
+
+TEST(Tree, NestedUnshareIsAGrandchild) {
+  Tree t(root_set());
+  NsSet uts = with(root_set(), NSG_NS_UTS, kUtsA);
+  NsSet uts_net = with(uts, NSG_NS_NET, kNetA);
+  auto outer = t.apply(unshare(10, root_set(), uts));
+  t.apply(fork_of(10, 11));
+  auto inner = t.apply(unshare(11, uts, uts_net));
+  EXPECT_EQ(inner.from, outer.container);
+  EXPECT_EQ(t.find(inner.container)->parent, outer.container);
+  EXPECT_EQ(ns_mask_names(t.new_ns_mask(inner.container)),
+            std::vector<std::string>{"net"});
+  EXPECT_TRUE(t.is_within(inner.container, outer.container));
+  EXPECT_FALSE(t.is_within(outer.container, inner.container));
+  EXPECT_EQ(t.find_path(t.path(inner.container)), inner.container);
+}
+
+TEST(Tree, CloneIntoNewNamespacesParentsOnTheCreator) {
+  Tree t(root_set());
+  NsSet uts = with(root_set(), NSG_NS_UTS, kUtsA);
+  auto outer = t.apply(unshare(10, root_set(), uts));
+  NsSet child = with(uts, NSG_NS_IPC, 4026532200);
+  auto r = t.apply(clone_child(10, 12, uts, child));
+  EXPECT_TRUE(r.created);
+  EXPECT_EQ(r.from, outer.container);
+  EXPECT_EQ(t.find(r.container)->parent, outer.container);
+  EXPECT_EQ(t.container_of(12), r.container);
+}
+
+TEST(Tree, ForkJoinsTheParentsContainerAndExitLeaves) {
+  Tree t(root_set());
+  auto c = t.apply(unshare(10, root_set(), with(root_set(), NSG_NS_NET, kNetA)));
+  auto f = t.apply(fork_of(10, 11));
+  EXPECT_EQ(f.container, c.container);
+  EXPECT_EQ(t.find(c.container)->members.size(), 2U);
+  t.apply(exit_of(10));
+  EXPECT_TRUE(t.collect_garbage({}).empty());  // 11 is still there
+  t.apply(exit_of(11));
+  auto removed = t.collect_garbage({});
+  ASSERT_EQ(removed.size(), 1U);
+  EXPECT_EQ(removed[0].id, c.container);
+  EXPECT_EQ(t.container_count(), 1U);
+}
+
+TEST(Tree, ForkOfARootProcessStaysAtTheRoot) {
+  Tree t(root_set());
+  auto r = t.apply(fork_of(5, 6));
+  EXPECT_TRUE(r.in_root);
+  EXPECT_FALSE(t.is_member(6));
+}
+
+TEST(Tree, EmptyParentsGoWithTheirLastChild) {
+  Tree t(root_set());
+  NsSet uts = with(root_set(), NSG_NS_UTS, kUtsA);
+  NsSet uts_net = with(uts, NSG_NS_NET, kNetA);
+  auto outer = t.apply(unshare(10, root_set(), uts));
+  t.apply(fork_of(10, 11));
+  auto inner = t.apply(unshare(11, uts, uts_net));
+  t.apply(exit_of(10));
+  EXPECT_TRUE(t.collect_garbage({}).empty());  // outer has a child
+  t.apply(exit_of(11));
+  auto removed = t.collect_garbage({});
+  ASSERT_EQ(removed.size(), 2U);
+  EXPECT_EQ(removed[0].id, inner.container);  // children first
+  EXPECT_EQ(removed[1].id, outer.container);
+  EXPECT_EQ(removed[0].path, "/init_container/container_" +
+                                 std::to_string(outer.container) +
+                                 "/container_" + std::to_string(inner.container));
+}
+
+TEST(Tree, SetnsBackToTheRootLeavesTheContainer) {
+  Tree t(root_set());
+  NsSet net = with(root_set(), NSG_NS_NET, kNetA);
+  auto c = t.apply(unshare(10, root_set(), net));
+  auto back = t.apply(ns_event(EventKind::Setns, 10, net, root_set()));
+  EXPECT_TRUE(back.in_root);
+  EXPECT_EQ(back.container, kRootId);
+  EXPECT_FALSE(t.is_member(10));
+  EXPECT_EQ(t.collect_garbage({}).size(), 1U);
+  EXPECT_EQ(t.find(c.container), nullptr);
+}
+
+TEST(Tree, PartialSetnsMakesAContainerThatSharesItsNamespace) {
+  Tree t(root_set());
+  NsSet target = with(with(root_set(), NSG_NS_NET, kNetA), NSG_NS_UTS, kUtsA);
+  auto tc = t.apply(unshare(10, root_set(), target));
+  // Another root process enters only the target's net namespace.
+  NsSet partial = with(root_set(), NSG_NS_NET, kNetA);
+  auto p = t.apply(ns_event(EventKind::Setns, 20, root_set(), partial));
+  EXPECT_TRUE(p.created);
+  EXPECT_NE(p.container, tc.container);
+  auto shares = t.shares(p.container);
+  ASSERT_EQ(shares.size(), 1U);
+  EXPECT_EQ(kNsNames[shares[0].ns], "net");
+  EXPECT_EQ(shares[0].with, tc.container);
+}
+
+TEST(Tree, ThreadThatIsNotTheLeaderDoesNotMoveItsProcess) {
+  Tree t(root_set());
+  Event e = unshare(10, root_set(), with(root_set(), NSG_NS_NET, kNetA));
+  e.tid = 11;
+  auto r = t.apply(e);
+  EXPECT_EQ(r.container, kRootId);
+  EXPECT_EQ(t.container_count(), 1U);
+}
+
+TEST(Tree, ReusedInodeOfANewNamespaceIsAnotherContainer) {
+  Tree t(root_set());
+  NsSet net = with(root_set(), NSG_NS_NET, kNetA);
+  auto first = t.apply(unshare(10, root_set(), net));
+  // 10's exit was never seen; the kernel freed its namespace and gave the
+  // same inode to a namespace that 20 creates.
+  auto second = t.apply(unshare(20, root_set(), net));
+  EXPECT_TRUE(second.created);
+  EXPECT_NE(first.container, second.container);
+  EXPECT_EQ(t.container_of(10), first.container);
+  EXPECT_EQ(t.container_of(20), second.container);
+  // A process that setns's into the namespace now joins the new one.
+  auto third = t.apply(ns_event(EventKind::Setns, 30, root_set(), net));
+  EXPECT_EQ(third.container, second.container);
+}
+
+TEST(Tree, ReusedInodeIsIrrelevantWithKernelIds) {
+  Tree t(root_set());
+  NsSet a = with(root_set(), NSG_NS_NET, kNetA, 9001);
+  NsSet b = with(root_set(), NSG_NS_NET, kNetA, 9002);
+  auto first = t.apply(unshare(10, root_set(), a));
+  auto second = t.apply(unshare(20, root_set(), b));
+  EXPECT_NE(first.container, second.container);
+  auto third = t.apply(ns_event(EventKind::Setns, 30, root_set(), a));
+  EXPECT_EQ(third.container, first.container);
+}
+
+TEST(Tree, FirstChildInANewPidNamespaceCreatesNoGeneration) {
+  Tree t(root_set());
+  NsSet pfc = with(root_set(), NSG_NS_PID_FOR_CHILDREN, 4026532300);
+  auto parent = t.apply(unshare(10, root_set(), pfc));
+  NsSet child = with(pfc, NSG_NS_PID, 4026532300);
+  auto c1 = t.apply(clone_child(10, 11, pfc, child));
+  auto c2 = t.apply(clone_child(10, 12, pfc, child));
+  EXPECT_EQ(c1.container, c2.container);  // both children of the same ns
+  EXPECT_EQ(t.find(c1.container)->parent, parent.container);
+  EXPECT_EQ(ns_mask_names(t.new_ns_mask(c1.container)),
+            std::vector<std::string>{"pid"});
+}
+
+TEST(Tree, PinnedContainerStaysUntilThePinGoes) {
+  Tree t(root_set());
+  NsSet net = with(root_set(), NSG_NS_NET, kNetA);
+  auto c = t.apply(unshare(10, root_set(), net));  // ip netns add
+  t.apply(ns_event(EventKind::Setns, 10, net, root_set()));
+  std::vector<PinnedNs> pins{{NSG_NS_NET, kNetA, 0, "/run/netns/blue"}};
+  EXPECT_TRUE(t.collect_garbage(pins).empty());
+  ASSERT_NE(t.find(c.container), nullptr);
+  EXPECT_TRUE(t.find(c.container)->pinned);
+  EXPECT_TRUE(t.find(c.container)->members.empty());
+  EXPECT_TRUE(t.collect_garbage(pins).empty());  // rechecked, still pinned
+  EXPECT_EQ(t.collect_garbage({}).size(), 1U);   // ip netns delete
+}
+
+TEST(Tree, AContainerWithAnUnpinnedNewNamespaceIsNotKeptByAPin) {
+  Tree t(root_set());
+  // ip netns exec blue: net from the pin, and a new mount namespace.
+  NsSet exec = with(with(root_set(), NSG_NS_NET, kNetA), NSG_NS_MNT, 4026532400);
+  auto c = t.apply(ns_event(EventKind::Setns, 10, root_set(), exec));
+  t.apply(exit_of(10));
+  std::vector<PinnedNs> pins{{NSG_NS_NET, kNetA, 0, "/run/netns/blue"}};
+  EXPECT_EQ(t.collect_garbage(pins).size(), 1U);
+  EXPECT_EQ(t.find(c.container), nullptr);
+}
+
+ProcInfo proc(std::uint32_t pid, std::uint32_t ppid, const NsSet& ns,
+              std::uint64_t start) {
+  ProcInfo p;
+  p.pid = pid;
+  p.ppid = ppid;
+  p.ns = ns;
+  p.start_ticks = start;
+  p.comm = "p" + std::to_string(pid);
+  return p;
+}
+
+TEST(TreeBootstrap, ParentIsTheNearestAncestorWithAnotherSet) {
+  Tree t(root_set());
+  NsSet uts = with(root_set(), NSG_NS_UTS, kUtsA);
+  NsSet uts_net = with(uts, NSG_NS_NET, kNetA);
+  Snapshot snap;
+  snap.procs = {proc(1, 0, root_set(), 1), proc(100, 1, root_set(), 5),
+                proc(200, 100, uts, 6),   proc(201, 200, uts, 7),
+                proc(300, 201, uts_net, 8), proc(301, 300, uts_net, 9)};
+  t.reconcile(snap);
+  EXPECT_EQ(t.container_count(), 3U);
+  ContainerId outer = t.container_of(200);
+  ContainerId inner = t.container_of(300);
+  EXPECT_EQ(t.container_of(201), outer);
+  EXPECT_EQ(t.container_of(301), inner);
+  EXPECT_EQ(t.find(outer)->parent, kRootId);
+  EXPECT_EQ(t.find(inner)->parent, outer);
+  EXPECT_FALSE(t.find(outer)->created);
+  EXPECT_EQ(t.find(outer)->first_comm, "p200");
+  EXPECT_FALSE(t.is_member(1));
+  EXPECT_EQ(root_members(t, {1, 100, 200, 201, 300, 301}),
+            (std::vector<std::uint32_t>{1, 100}));
+}
+
+TEST(TreeBootstrap, AncestorsSetIsCreatedEvenWhenOnlyItsChildIsSeenFirst) {
+  Tree t(root_set());
+  NsSet uts = with(root_set(), NSG_NS_UTS, kUtsA);
+  NsSet uts_net = with(uts, NSG_NS_NET, kNetA);
+  Snapshot snap;
+  // The nested process is older than its parent's set's only member would
+  // suggest: placement must still parent it on the ancestor's set.
+  snap.procs = {proc(300, 200, uts_net, 3), proc(200, 1, uts, 4)};
+  t.reconcile(snap);
+  EXPECT_EQ(t.find(t.container_of(300))->parent, t.container_of(200));
+}
+
+TEST(TreeBootstrap, UnreadableProcessesAreListedNotGuessed) {
+  Tree t(root_set());
+  Snapshot snap;
+  ProcInfo one = proc(1, 0, NsSet{}, 1);
+  one.readable = false;
+  snap.procs = {one, proc(2, 0, root_set(), 1)};
+  t.reconcile(snap);
+  EXPECT_EQ(t.unreadable(), std::vector<std::uint32_t>{1});
+  EXPECT_EQ(t.container_count(), 1U);
+  EXPECT_EQ(root_members(t, {1, 2}), std::vector<std::uint32_t>{2});
+}
+
+TEST(TreeReconcile, DropsStaleMembersAndMovesChangedOnes) {
+  Tree t(root_set());
+  NsSet net = with(root_set(), NSG_NS_NET, kNetA);
+  NsSet uts = with(root_set(), NSG_NS_UTS, kUtsA);
+  auto a = t.apply(unshare(10, root_set(), net));
+  t.apply(ns_event(EventKind::Setns, 20, root_set(), net));
+  Snapshot snap;
+  // 10 is gone; 20 is now in uts only (a missed setns); 30 is new.
+  snap.procs = {proc(20, 1, uts, 120), proc(30, 1, net, 130)};
+  t.reconcile(snap);
+  t.collect_garbage({});
+  EXPECT_FALSE(t.is_member(10));
+  EXPECT_EQ(t.container_of(30), a.container);
+  EXPECT_NE(t.container_of(20), a.container);
+  EXPECT_EQ(t.find(t.container_of(20))->ns, uts);
+}
+
+TEST(TreeReconcile, PidReuseIsANewProcess) {
+  Tree t(root_set());
+  NsSet net = with(root_set(), NSG_NS_NET, kNetA);
+  t.apply(unshare(10, root_set(), net));
+  Snapshot snap;
+  snap.procs = {proc(10, 1, root_set(), 999)};  // same pid, later start
+  t.reconcile(snap);
+  EXPECT_FALSE(t.is_member(10));
+  EXPECT_EQ(t.collect_garbage({}).size(), 1U);
+}
+
+TEST(TreeReconcile, UnreadablePidForChildrenKeepsWhatEventsSaid) {
+  Tree t(root_set());
+  NsSet pfc = with(root_set(), NSG_NS_PID_FOR_CHILDREN, 4026532300);
+  auto c = t.apply(unshare(10, root_set(), pfc));
+  Snapshot snap;
+  ProcInfo p = proc(10, 1, with(root_set(), NSG_NS_PID_FOR_CHILDREN, 0), 110);
+  p.missing_mask = 1U << NSG_NS_PID_FOR_CHILDREN;
+  snap.procs = {p};
+  t.reconcile(snap);
+  EXPECT_EQ(t.container_of(10), c.container);
+}
+
+TEST(TreeReconcile, ExitOlderThanTheKnownMemberIsIgnored) {
+  Tree t(root_set());
+  t.apply(unshare(10, root_set(), with(root_set(), NSG_NS_NET, kNetA)));
+  Event stale = exit_of(10);
+  stale.start_ticks = 1;
+  t.apply(stale);
+  EXPECT_TRUE(t.is_member(10));
+}
+
+TEST(TreeBootstrap, PinnedNamespaceWithoutProcessesGetsAContainer) {
+  Tree t(root_set());
+  Snapshot snap;
+  snap.procs = {proc(2, 0, root_set(), 1)};
+  snap.pins = {{NSG_NS_NET, kNetA, 0, "/run/netns/blue"}};
+  t.reconcile(snap);
+  EXPECT_TRUE(t.collect_garbage(snap.pins).empty());
+  ASSERT_EQ(t.container_count(), 2U);
+  const Container& c = *t.find(*t.root().children.begin());
+  EXPECT_TRUE(c.pinned);
+  EXPECT_EQ(c.ns.inum[NSG_NS_NET], kNetA);
+  LabelContext ctx;
+  ctx.pins = snap.pins;
+  t.refresh_labels(ctx);
+  EXPECT_EQ(c.label, "ip-netns:blue");
+}
+
+TEST(TreeLabels, HostnameThenNetnsThenRuntimeThenComm) {
+  Tree t(root_set());
+  auto host = t.apply(unshare(10, root_set(), with(root_set(), NSG_NS_UTS, kUtsA)));
+  auto netns = t.apply(unshare(20, root_set(), with(root_set(), NSG_NS_NET, kNetA)));
+  auto rt = t.apply(unshare(30, root_set(), with(root_set(), NSG_NS_IPC, 4026532500)));
+  auto plain = t.apply(unshare(40, root_set(), with(root_set(), NSG_NS_IPC, 4026532501)));
+  LabelContext ctx;
+  ctx.hostname[kRootId] = "host";
+  ctx.hostname[host.container] = "web";
+  ctx.pins = {{NSG_NS_NET, kNetA, 0, "/run/netns/blue"}};
+  ctx.runtime_id[rt.container] = "0123456789ab";
+  t.refresh_labels(ctx);
+  EXPECT_EQ(t.find(host.container)->label, "hostname:web");
+  EXPECT_EQ(t.find(netns.container)->label, "ip-netns:blue");
+  EXPECT_EQ(t.find(rt.container)->label, "runtime:0123456789ab");
+  EXPECT_EQ(t.find(plain.container)->label, "comm:test");
+  // The same hostname as the parent's is no label.
+  ctx.hostname[host.container] = "host";
+  t.refresh_labels(ctx);
+  EXPECT_EQ(t.find(host.container)->label, "comm:test");
+}
+
+TEST(TreeJson, RootCountsEverythingElseAndChildrenNest) {
+  Tree t(root_set());
+  NsSet net = with(root_set(), NSG_NS_NET, kNetA);
+  auto c = t.apply(unshare(10, root_set(), net));
+  TreeView view;
+  view.pids = true;
+  view.root_pids = root_members(t, {1, 2, 10});
+  Json doc = tree_json(t, BootClock(0), view);
+  EXPECT_EQ(doc["source"], "daemon");
+  const Json& root = doc["root"];
+  EXPECT_EQ(root["name"], "init_container");
+  EXPECT_EQ(root["nprocs"], 2);
+  EXPECT_EQ(root["pids"], Json::array({1, 2}));
+  EXPECT_EQ(root["created"], nullptr);
+  ASSERT_EQ(root["children"].size(), 1U);
+  const Json& child = root["children"][0];
+  EXPECT_EQ(child["id"], c.container);
+  EXPECT_EQ(child["path"], t.path(c.container));
+  EXPECT_EQ(child["new_ns"], Json::array({"net"}));
+  EXPECT_EQ(child["nprocs"], 1);
+  EXPECT_EQ(child["created"]["via"], "unshare");
+  EXPECT_EQ(child["created"]["pid"], 10);
+  EXPECT_EQ(child["ns"]["net"], kNetA);
+}
+
+TEST(TreeJson, SubtreeView) {
+  Tree t(root_set());
+  NsSet uts = with(root_set(), NSG_NS_UTS, kUtsA);
+  auto outer = t.apply(unshare(10, root_set(), uts));
+  t.apply(unshare(10, uts, with(uts, NSG_NS_NET, kNetA)));
+  TreeView view;
+  view.top = outer.container;
+  Json doc = tree_json(t, BootClock(0), view);
+  EXPECT_EQ(doc["root"]["path"], t.path(outer.container));
+  EXPECT_EQ(doc["root"]["children"].size(), 1U);
+}
+
+TEST(TreeJson, TextRendering) {
+  Tree t(root_set());
+  NsSet uts = with(root_set(), NSG_NS_UTS, kUtsA);
+  auto outer = t.apply(unshare(10, root_set(), uts));
+  t.apply(fork_of(10, 11));
+  auto inner = t.apply(unshare(11, uts, with(uts, NSG_NS_NET, kNetA)));
+  TreeView view;
+  view.root_pids = {1, 2};
+  std::string text = render_text(tree_json(t, BootClock(0), view));
+  std::string outer_name = t.find(outer.container)->name;
+  std::string inner_name = t.find(inner.container)->name;
+  EXPECT_EQ(text, "/init_container  2 procs\n"
+                  "└─" + outer_name + "  1 proc  new: uts\n"
+                  "  └─" + inner_name + "  1 proc  new: net\n");
+}
+
+}  // namespace
+}  // namespace nsgroup
