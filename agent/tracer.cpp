@@ -126,6 +126,8 @@ Tracer Tracer::open(const TracerOptions& opts, Callback cb) {
     throw Error(std::string("opening the BPF object failed: ") +
                 std::strerror(errno));
   s->skel->rodata->emit_forks = opts.emit_forks;
+  if (opts.ignore_self)
+    s->skel->rodata->ignore_tgid = static_cast<__u32>(::getpid());
   if (opts.ring_bytes != 0 &&
       bpf_map__set_max_entries(s->skel->maps.events, opts.ring_bytes) != 0)
     throw Error("invalid ring buffer size " + std::to_string(opts.ring_bytes));

@@ -18,6 +18,8 @@ struct TracerOptions {
   bool emit_forks = true;
   // Ring buffer size in bytes, a power of two >= page size; 0: 4 MiB.
   std::uint32_t ring_bytes = 0;
+  // Report nothing that this process does (the agent's own helpers).
+  bool ignore_self = true;
 };
 
 class Tracer {

@@ -51,6 +51,28 @@ std::size_t NsKeyHash::operator()(const NsKey& k) const noexcept {
   return static_cast<std::size_t>(h);
 }
 
+void Tree::index_add(const Container& c) {
+  for (std::size_t i = 0; i < kNsCount; ++i)
+    by_slot_[{i, c.key[i]}].insert(c.id);
+}
+
+void Tree::index_remove(const Container& c) {
+  for (std::size_t i = 0; i < kNsCount; ++i) {
+    auto it = by_slot_.find({i, c.key[i]});
+    if (it == by_slot_.end())
+      continue;
+    it->second.erase(c.id);
+    if (it->second.empty())
+      by_slot_.erase(it);
+  }
+}
+
+const std::set<ContainerId>* Tree::holders(std::size_t slot,
+                                           std::uint64_t value) const {
+  auto it = by_slot_.find({slot, value});
+  return it == by_slot_.end() ? nullptr : &it->second;
+}
+
 Tree::Tree(const NsSet& root_ns) {
   Container root;
   root.id = kRootId;
@@ -58,6 +80,7 @@ Tree::Tree(const NsSet& root_ns) {
   root.ns = root_ns;
   root.key = key_of(root_ns);
   by_key_[root.key] = kRootId;
+  index_add(root);
   containers_.emplace(kRootId, std::move(root));
 }
 
@@ -154,10 +177,12 @@ std::vector<Share> Tree::shares(ContainerId id) const {
   for (std::size_t i = 0; i < kNsCount; ++i) {
     if (!(mask & (1U << i)))
       continue;
-    for (const auto& [oid, other] : containers_) {
-      if (other.key[i] == c->key[i] && !is_within(oid, id)) {
-        out.push_back({i, oid});
-        break;
+    if (const auto* hs = holders(i, c->key[i])) {
+      for (ContainerId oid : *hs) {
+        if (!is_within(oid, id)) {
+          out.push_back({i, oid});
+          break;
+        }
       }
     }
   }
@@ -192,6 +217,7 @@ ContainerId Tree::create(const NsSet& ns, const NsKey& key, ContainerId parent,
   c.first_comm = std::string(comm);
   get(parent).children.insert(c.id);
   by_key_[key] = c.id;
+  index_add(c);
   ContainerId id = c.id;
   containers_.emplace(id, std::move(c));
   return id;
@@ -244,13 +270,9 @@ void Tree::bump_created(const Event& e) {
       continue;
     // Only a reuse needs a new generation: an inode some container holds.
     std::uint64_t current = slot_value(i, e.after.inum[i], 0);
-    bool known = std::any_of(containers_.begin(), containers_.end(),
-                             [&](const auto& kv) {
-                               for (std::size_t s : slots_of_type(slot_type(i)))
-                                 if (kv.second.key[s] == current)
-                                   return true;
-                               return false;
-                             });
+    bool known = false;
+    for (std::size_t s : slots_of_type(slot_type(i)))
+      known = known || holders(s, current) != nullptr;
     if (known)
       ++gen_[k];
   }
@@ -385,8 +407,7 @@ void Tree::synthesize_pinned(const std::vector<PinnedNs>& pins) {
     for (std::size_t slot : slots_of_type(pin.type)) {
       std::uint64_t v = slot_value(slot, pin.inum, pin.id);
       differs = differs || v != root.key[slot];
-      for (const auto& kv : containers_)
-        held = held || kv.second.key[slot] == v;
+      held = held || holders(slot, v) != nullptr;
       s.inum[slot] = pin.inum;
       s.id[slot] = pin.id;
     }
@@ -500,6 +521,7 @@ std::vector<Removed> Tree::collect_garbage(const std::vector<PinnedNs>& pins) {
     get(parent).children.erase(id);
     if (auto k = by_key_.find(c.key); k != by_key_.end() && k->second == id)
       by_key_.erase(k);
+    index_remove(c);
     pinned_.erase(id);
     containers_.erase(it);
     work.push_back(parent);

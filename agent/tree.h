@@ -167,7 +167,21 @@ class Tree {
   std::uint64_t slot_value(std::size_t slot, std::uint32_t inum,
                            std::uint64_t id) const;
 
+  void index_add(const Container& c);
+  void index_remove(const Container& c);
+  // Containers holding a namespace value in a slot (slot * 2^64 + value
+  // folded into a pair key).
+  const std::set<ContainerId>* holders(std::size_t slot, std::uint64_t value) const;
+
   std::map<ContainerId, Container> containers_;
+  struct SlotKeyHash {
+    std::size_t operator()(const std::pair<std::size_t, std::uint64_t>& k) const noexcept {
+      return std::hash<std::uint64_t>()(k.second * 31 + k.first);
+    }
+  };
+  std::unordered_map<std::pair<std::size_t, std::uint64_t>, std::set<ContainerId>,
+                     SlotKeyHash>
+      by_slot_;
   std::unordered_map<NsKey, ContainerId, NsKeyHash> by_key_;
   std::unordered_map<std::uint32_t, Process> procs_;
   std::vector<std::uint32_t> unreadable_;

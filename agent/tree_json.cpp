@@ -104,9 +104,9 @@ void render(const Json& c, const std::string& prefix, bool last, bool top,
     line += last ? "└─" : "├─";
   line += c.value("name", "?");
   if (c.contains("label") && c["label"].is_string())
-    line += "  " + c["label"].get<std::string>();
+    line.append("  ").append(c["label"].get<std::string>());
   auto n = c.value("nprocs", 0);
-  line += "  " + std::to_string(n) + (n == 1 ? " proc" : " procs");
+  line.append("  ").append(std::to_string(n)).append(n == 1 ? " proc" : " procs");
   if (c.contains("new_ns") && !c["new_ns"].empty()) {
     line += "  new:";
     bool first = true;
@@ -120,8 +120,10 @@ void render(const Json& c, const std::string& prefix, bool last, bool top,
     line += "  (pinned)";
   if (c.contains("pids")) {
     line += "  pids:";
-    for (const auto& p : c["pids"])
-      line += " " + std::to_string(p.get<std::uint32_t>());
+    for (const auto& p : c["pids"]) {
+      line.push_back(' ');
+      line.append(std::to_string(p.get<std::uint32_t>()));
+    }
   }
   out += line + "\n";
   const Json& kids = c["children"];

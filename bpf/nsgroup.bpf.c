@@ -19,6 +19,8 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 /* Set between open and load. */
 const volatile bool emit_forks = true;
+/* The agent itself: its helper threads setns to read hostnames. */
+const volatile __u32 ignore_tgid = 0;
 
 /*
  * The initial namespaces, written by the agent after load (root_known = 1).
@@ -323,9 +325,12 @@ int sched_exit(struct bpf_raw_tracepoint_args *ctx)
 /* Remember a namespace request until its syscall returns. */
 static __always_inline void remember(__u64 flags, __s32 fd, __u32 syscall)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)id;
 	struct pending p = {};
 
+	if (ignore_tgid && (id >> 32) == ignore_tgid)
+		return;
 	p.flags = flags;
 	p.fd = fd;
 	p.syscall = syscall;

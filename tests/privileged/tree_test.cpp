@@ -452,5 +452,30 @@ TEST(ControlSocket, WatchStreamsEventsWithTheirContainers) {
   EXPECT_TRUE(saw_removed);
 }
 
+TEST(ControlSocket, TheDaemonsOwnHostnameReadsAreNotEvents) {
+  NSG_REQUIRE_PRIVILEGED();
+  DaemonProcess d;
+  ASSERT_TRUE(d.ready()) << d.log();
+  Workloads w;
+  pid_t uts = w.start({"unshare", "-u", "sleep", "60"});
+  ASSERT_TRUE(eventually([&] { return differs(uts, "uts"); }));
+  RawClient watcher(d.socket());
+  watcher.send_bytes("{\"op\":\"watch\"}\n");
+  ASSERT_EQ((*watcher.read_reply())["ok"], true);
+  // Labels: the daemon setns's a helper thread into the container's uts.
+  Json tree = d.request({{"op", "tree"}});
+  ASSERT_EQ(tree["ok"], true);
+  Child marker = fork_child([](int) { return ::unshare(CLONE_NEWUTS); });
+  pid_t mpid = marker.pid;
+  ASSERT_EQ(marker.wait(), 0);
+  for (;;) {
+    auto ev = watcher.read_reply();
+    ASSERT_TRUE(ev);
+    EXPECT_NE((*ev)["pid"], d.pid()) << ev->dump();
+    if ((*ev)["event"] == "unshare" && (*ev)["pid"] == mpid)
+      break;
+  }
+}
+
 }  // namespace
 }  // namespace nsgroup::test

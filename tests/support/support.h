@@ -137,7 +137,14 @@ class DaemonProcess {
 // A tracer and every event it delivered, in order.
 class EventLog {
  public:
-  explicit EventLog(TracerOptions opts = {});
+  // The test process makes some of its changes itself (clone3): by
+  // default it is not ignored.
+  explicit EventLog(TracerOptions opts = own_events());
+  static TracerOptions own_events() {
+    TracerOptions o;
+    o.ignore_self = false;
+    return o;
+  }
   EventLog(EventLog&&) = delete;  // the tracer's callback holds `this`
   // Polls until an event satisfying pred arrives (or timeout); returns it.
   std::optional<Event> wait_for(const std::function<bool(const Event&)>& pred,
