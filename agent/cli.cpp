@@ -19,11 +19,16 @@ struct CommandSpec {
 
 const std::vector<CommandSpec>& specs() {
   static const std::vector<CommandSpec> s = {
-      {"daemon", Command::Daemon, {"--no-events"}, {"--socket", "--reconcile-interval"}},
+      {"daemon",
+       Command::Daemon,
+       {"--no-events", "--no-mirror"},
+       {"--socket", "--reconcile-interval", "--cgroup-root", "--adopt"}},
       {"tree", Command::Tree, {"--text", "--pids"}, {"--socket"}},
       {"watch", Command::Watch, {}, {"--socket"}},
       {"which", Command::Which, {}, {"--socket"}},
       {"stats", Command::Stats, {}, {"--socket"}},
+      {"rename", Command::Rename, {}, {"--socket"}},
+      {"kill", Command::Kill, {}, {"--socket"}},
   };
   return s;
 }
@@ -58,12 +63,20 @@ processes that share a namespace set into containers, and arranges them in a
 tree (/init_container/container_3/...).
 
 Commands:
-  daemon [--socket PATH] [--no-events] [--reconcile-interval SECONDS]
+  daemon [--socket PATH] [--cgroup-root PATH | --no-mirror] [--adopt=auto|all]
+         [--no-events] [--reconcile-interval SECONDS]
       Load the BPF programs (root), build the tree from /proc, keep it up to
-      date from events, serve the control socket (default
-      /run/nsgroup/nsgroup.sock). Each event is printed on stdout as one JSON
-      line unless --no-events; logs go to stderr. /proc is rescanned every
-      SECONDS (default 10) and at once after lost events.
+      date from events, mirror it into cgroup v2 directories, serve the
+      control socket (default /run/nsgroup/nsgroup.sock). Each event is
+      printed on stdout as one JSON line unless --no-events; logs go to
+      stderr. /proc is rescanned every SECONDS (default 10) and at once after
+      lost events.
+      The mirror root is <cgroup2 mount>/nsgroup unless --cgroup-root (a
+      directory inside a cgroup2 mount). Members of non-root containers are
+      moved into their container's directory; with --adopt=auto (default)
+      only processes in the cgroup2 root or already inside the mirror,
+      --adopt=all moves processes that another manager placed too. A
+      restarted daemon keeps the names it finds in the mirror's xattrs.
   tree [--socket PATH] [--text] [--pids]
       Print the container tree as JSON: from the daemon, or, with no daemon
       listening, from one scan of /proc ("source": "scan"; no root needed
@@ -79,6 +92,14 @@ Commands:
       Print the full path of the container PID is in.
   stats [--socket PATH]
       Print the daemon's counters as JSON.
+  rename PATH NEWNAME [--socket PATH]
+      Rename a container (PATH is its full path, /init_container/...). Names
+      have at most 64 bytes, no '/', NUL or control characters, are not '.'
+      or '..', do not start with 'cgroup.', are not container_N, and are
+      unique among siblings. The cgroup directories follow.
+  kill PATH [--socket PATH]
+      Kill every process in a container and its descendants (cgroup.kill,
+      and SIGKILL to members that are not in the directory).
 
 Options:
   -v, --verbose  Debug logging on stderr (libbpf's log included).
@@ -129,6 +150,8 @@ ParseResult parse_args(const std::vector<std::string_view>& args) {
           o.pids = true;
         else if (name == "--no-events")
           o.no_events = true;
+        else if (name == "--no-mirror")
+          o.no_mirror = true;
         continue;
       }
       if (!contains(spec->valued, name))
@@ -143,6 +166,14 @@ ParseResult parse_args(const std::vector<std::string_view>& args) {
         if (value->empty())
           return usage_error("--socket needs a path");
         o.socket = std::string(*value);
+      } else if (name == "--cgroup-root") {
+        if (value->empty() || (*value)[0] != '/')
+          return usage_error("--cgroup-root needs an absolute path");
+        o.cgroup_root = std::string(*value);
+      } else if (name == "--adopt") {
+        if (*value != "auto" && *value != "all")
+          return usage_error("--adopt is auto or all");
+        o.adopt_all = *value == "all";
       } else if (name == "--reconcile-interval") {
         if (!parse_number(*value, o.reconcile_seconds) || o.reconcile_seconds == 0 ||
             o.reconcile_seconds > 86400)
@@ -164,6 +195,21 @@ ParseResult parse_args(const std::vector<std::string_view>& args) {
     return usage_error("no command given");
   o.command = spec->command;
 
+  if (o.command == Command::Daemon && o.no_mirror && !o.cgroup_root.empty())
+    return usage_error("--cgroup-root and --no-mirror exclude each other");
+  if (o.command == Command::Rename) {
+    if (positional.size() != 2)
+      return usage_error("rename needs a container PATH and a NEWNAME");
+    o.path = std::string(positional[0]);
+    o.new_name = std::string(positional[1]);
+    return r;
+  }
+  if (o.command == Command::Kill) {
+    if (positional.size() != 1)
+      return usage_error("kill needs exactly one container PATH");
+    o.path = std::string(positional[0]);
+    return r;
+  }
   if (o.command == Command::Which) {
     if (positional.size() != 1)
       return usage_error("which needs exactly one PID");

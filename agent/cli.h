@@ -8,7 +8,7 @@
 
 namespace nsgroup {
 
-enum class Command { Daemon, Tree, Watch, Which, Stats };
+enum class Command { Daemon, Tree, Watch, Which, Stats, Rename, Kill };
 
 inline constexpr std::string_view kDefaultSocket = "/run/nsgroup/nsgroup.sock";
 
@@ -21,9 +21,15 @@ struct Options {
   bool pids = false;
   // which
   std::uint32_t pid = 0;
+  // rename, kill
+  std::string path;
+  std::string new_name;
   // daemon
   bool no_events = false;
   unsigned reconcile_seconds = 10;
+  bool no_mirror = false;
+  std::string cgroup_root;  // empty: <cgroup2 mount>/nsgroup
+  bool adopt_all = false;
 };
 
 struct ParseResult {

@@ -136,15 +136,44 @@ int run_which(const Options& opts) {
   return 0;
 }
 
-int run_stats(const Options& opts) {
-  ::signal(SIGPIPE, SIG_IGN);
+namespace {
+
+Client daemon_client(const Options& opts) {
   auto client = Client::connect(opts.socket);
   if (!client)
     throw Error("no daemon is listening at " + opts.socket +
                 " (start one with 'nsgroup daemon')");
+  return std::move(*client);
+}
+
+}  // namespace
+
+int run_stats(const Options& opts) {
+  ::signal(SIGPIPE, SIG_IGN);
   Json req;
   req["op"] = "stats";
-  print(client->request(req)["stats"].dump(2) + "\n");
+  print(daemon_client(opts).request(req)["stats"].dump(2) + "\n");
+  return 0;
+}
+
+int run_rename(const Options& opts) {
+  ::signal(SIGPIPE, SIG_IGN);
+  Json req;
+  req["op"] = "rename";
+  req["path"] = opts.path;
+  req["name"] = opts.new_name;
+  print(daemon_client(opts).request(req)["path"].get<std::string>() + "\n");
+  return 0;
+}
+
+int run_kill(const Options& opts) {
+  ::signal(SIGPIPE, SIG_IGN);
+  Json req;
+  req["op"] = "kill";
+  req["path"] = opts.path;
+  Json reply = daemon_client(opts).request(req);
+  reply.erase("ok");
+  print(dump_line(reply) + "\n");
   return 0;
 }
 

@@ -34,5 +34,7 @@ class Client {
 int run_tree(const Options& opts);
 int run_which(const Options& opts);
 int run_stats(const Options& opts);
+int run_rename(const Options& opts);
+int run_kill(const Options& opts);
 
 }  // namespace nsgroup

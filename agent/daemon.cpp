@@ -12,9 +12,11 @@
 
 #include "clock.h"
 #include "event_json.h"
+#include "kill.h"
 #include "labels.h"
 #include "log.h"
 #include "loop.h"
+#include "mirror.h"
 #include "scanner.h"
 #include "server.h"
 #include "tracer.h"
@@ -53,6 +55,9 @@ class Daemon {
   void handle_request(Connection& c, const Json& req);
   Json tree_reply(const Json& req);
   Json which_reply(const Json& req);
+  Json rename_reply(const Json& req);
+  Json kill_reply(const Json& req);
+  void sync_mirror();
   Json stats_json() const;
 
   Options opts_;
@@ -60,6 +65,7 @@ class Daemon {
   Scanner scanner_;
   std::optional<Tree> tree_;
   std::optional<Tracer> tracer_;
+  std::unique_ptr<Mirror> mirror_;
   Epoll ep_;
   std::unique_ptr<Server> server_;
   Stats stats_;
@@ -109,6 +115,12 @@ void Daemon::collect_garbage() {
   }
 }
 
+void Daemon::sync_mirror() {
+  TreeChanges changes = tree_->take_changes();
+  if (mirror_)
+    mirror_->sync(*tree_, changes);
+}
+
 void Daemon::reconcile(std::string_view why) {
   // Apply what the kernel already reported before looking at /proc.
   tracer_->consume();
@@ -144,11 +156,30 @@ void Daemon::after_batch() {
   if (reconcile_now_)
     reconcile("lost events");
   collect_garbage();
+  sync_mirror();
 }
 
 void Daemon::bootstrap() {
   NsSet root = scanner_.root_ns();
   tree_.emplace(root);
+  if (!opts_.no_mirror) {
+    MirrorOptions mo;
+    mo.root = opts_.cgroup_root;
+    mo.adopt = opts_.adopt_all ? Adopt::All : Adopt::Auto;
+    mirror_ = Mirror::open(mo);
+    // A previous run's directories: same names for the same sets.
+    auto restored = mirror_->discover();
+    std::size_t taken = tree_->restore(restored);
+    for (const auto& r : restored) {
+      std::string_view n = r.name;
+      if (n.substr(0, 10) == "container_")
+        tree_->reserve_ids(std::strtoull(std::string(n.substr(10)).c_str(), nullptr, 10) + 1);
+    }
+    if (!restored.empty())
+      log_info("mirror " + mirror_->root() + ": found " +
+               std::to_string(restored.size()) + " directories of a previous run, " +
+               std::to_string(taken) + " taken back");
+  }
   // Attach first: whatever happens while we scan waits in the ring buffer
   // and is applied after, so nothing falls between scan and events.
   TracerOptions topts;
@@ -161,6 +192,9 @@ void Daemon::bootstrap() {
   // A member that forked between the scan and its tracking: a second scan
   // finds the child, and from here on the kernel reports such forks.
   reconcile("bootstrap");
+  tree_->take_changes();
+  if (mirror_)
+    mirror_->sync_all(*tree_);
   log_info("bootstrap: " + std::to_string(snap.procs.size()) + " processes, " +
            std::to_string(tree_->container_count()) + " containers, hooks: " +
            tracer_->hooks() + (scanner_.ids_available() ? ", namespace ids" : ""));
@@ -174,6 +208,13 @@ Json Daemon::tree_reply(const Json& req) {
   tracer_->consume();
   collect_garbage();
   view.root_pids = root_members(*tree_, live);
+  sync_mirror();
+  if (mirror_) {
+    view.cgroup = [this](ContainerId id) { return mirror_->path_of(id); };
+    view.foreign_cgroup = [this](std::uint32_t pid) {
+      return mirror_->foreign_cgroup(pid);
+    };
+  }
   tree_->refresh_labels(gather_labels(*tree_, scanner_, scanner_.pins()));
   Json reply;
   reply["ok"] = true;
@@ -209,6 +250,69 @@ Json Daemon::which_reply(const Json& req) {
   return reply;
 }
 
+namespace {
+
+Json error_reply(const std::string& msg) {
+  Json j;
+  j["ok"] = false;
+  j["error"] = msg;
+  return j;
+}
+
+std::optional<std::string> string_field(const Json& req, const char* name) {
+  if (!req.contains(name) || !req[name].is_string())
+    return std::nullopt;
+  return req[name].get<std::string>();
+}
+
+}  // namespace
+
+Json Daemon::rename_reply(const Json& req) {
+  auto path = string_field(req, "path");
+  auto name = string_field(req, "name");
+  if (!path || !name)
+    return error_reply("rename needs \"path\" and \"name\" strings");
+  tracer_->consume();
+  collect_garbage();
+  auto id = tree_->find_path(*path);
+  if (!id)
+    return error_reply("no container at " + *path);
+  std::string old_path = tree_->path(*id);
+  if (std::string why = tree_->rename(*id, *name); !why.empty())
+    return error_reply("cannot rename " + *path + ": " + why);
+  sync_mirror();
+  log_info("renamed " + old_path + " to " + tree_->path(*id));
+  Json reply;
+  reply["ok"] = true;
+  reply["path"] = tree_->path(*id);
+  return reply;
+}
+
+Json Daemon::kill_reply(const Json& req) {
+  auto path = string_field(req, "path");
+  if (!path)
+    return error_reply("kill needs a \"path\" string");
+  tracer_->consume();
+  auto id = tree_->find_path(*path);
+  if (!id)
+    return error_reply("no container at " + *path);
+  if (*id == kRootId)
+    return error_reply("the root container cannot be killed");
+  sync_mirror();
+  Json reply;
+  reply["ok"] = true;
+  reply["path"] = tree_->path(*id);
+  // cgroup.kill takes the whole directory subtree atomically, forks
+  // included; members that live outside it get SIGKILL one by one.
+  bool all_in_dirs = mirror_ && mirror_->cgroup_kill(*id);
+  reply["cgroup_kill"] = all_in_dirs;
+  reply["signalled"] = kill_members(*tree_, *id, [&](std::uint32_t pid) {
+    return all_in_dirs && mirror_->in_directory(pid);
+  });
+  log_info("killed " + *path);
+  return reply;
+}
+
 Json Daemon::stats_json() const {
   Json s;
   s["hooks"] = tracer_->hooks();
@@ -227,6 +331,7 @@ Json Daemon::stats_json() const {
   s["requests"] = stats_.requests;
   s["bad_requests"] = stats_.bad_requests;
   s["clients"] = server_ ? server_->client_count() : 0;
+  s["mirror"] = mirror_ ? mirror_->stats() : Json(nullptr);
   return s;
 }
 
@@ -244,6 +349,10 @@ void Daemon::handle_request(Connection& c, const Json& req) {
     reply["ok"] = true;
     reply["stats"] = stats_json();
     server_->send(c, dump_line(reply));
+  } else if (op == "rename") {
+    server_->send(c, dump_line(rename_reply(req)));
+  } else if (op == "kill") {
+    server_->send(c, dump_line(kill_reply(req)));
   } else if (op == "watch") {
     c.watching = true;
     c.scope = kRootId;
@@ -299,6 +408,8 @@ int Daemon::run() {
         break;
       case kTickTimer:
         drain_timerfd(tick_timer.get());
+        if (mirror_)
+          mirror_->retry(*tree_);
         break;
       case kListen: server_->on_listen_ready(); break;
       default:

@@ -21,6 +21,8 @@ int dispatch(const nsgroup::Options& o) {
   case Command::Watch: return nsgroup::run_watch(o);
   case Command::Which: return nsgroup::run_which(o);
   case Command::Stats: return nsgroup::run_stats(o);
+  case Command::Rename: return nsgroup::run_rename(o);
+  case Command::Kill: return nsgroup::run_kill(o);
   }
   return 1;
 }

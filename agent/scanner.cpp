@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "fd.h"
+#include "file.h"
 
 namespace nsgroup {
 
@@ -25,23 +26,6 @@ namespace {
 // predate it.
 constexpr unsigned long kNsGetId = _IOR(0xb7, 0xd, __u64);
 
-bool read_file(const std::string& path, std::string& out) {
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd)
-    return false;
-  out.clear();
-  char buf[4096];
-  for (;;) {
-    ssize_t n = ::read(fd.get(), buf, sizeof buf);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n < 0)
-      return false;
-    if (n == 0)
-      return true;
-    out.append(buf, static_cast<std::size_t>(n));
-  }
-}
 
 std::string unescape_octal(std::string_view s) {
   std::string out;

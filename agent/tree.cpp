@@ -218,6 +218,7 @@ ContainerId Tree::create(const NsSet& ns, const NsKey& key, ContainerId parent,
   get(parent).children.insert(c.id);
   by_key_[key] = c.id;
   index_add(c);
+  changes_.containers.insert(c.id);
   ContainerId id = c.id;
   containers_.emplace(id, std::move(c));
   return id;
@@ -236,6 +237,8 @@ void Tree::add_member(ContainerId cid, std::uint32_t pid, std::uint64_t start) {
   get(cid).pinned = false;
   pinned_.erase(cid);
   procs_[pid] = Process{pid, start, cid};
+  changes_.containers.insert(cid);
+  changes_.to_root.erase(pid);
 }
 
 void Tree::remove_member(std::uint32_t pid) {
@@ -246,6 +249,7 @@ void Tree::remove_member(std::uint32_t pid) {
   c.members.erase(pid);
   if (c.members.empty())
     empty_.insert(c.id);
+  changes_.containers.insert(c.id);
   procs_.erase(it);
 }
 
@@ -311,6 +315,8 @@ ApplyResult Tree::move_subject(const Event& e) {
     r.created = true;
   }
   if (r.container == kRootId) {
+    if (is_member(e.pid))
+      changes_.to_root.insert(e.pid);
     remove_member(e.pid);
     r.in_root = true;
   } else {
@@ -466,6 +472,8 @@ ReconcileResult Tree::reconcile(const Snapshot& snap) {
     }
     NsKey key = key_of(ns);
     if (key == root_key) {
+      if (known != procs_.end())
+        changes_.to_root.insert(p->pid);
       remove_member(p->pid);
       continue;
     }
@@ -490,6 +498,7 @@ std::vector<Removed> Tree::collect_garbage(const std::vector<PinnedNs>& pins) {
     for (std::size_t slot : slots_of_type(pin.type))
       pinned.emplace(slot, slot_value(slot, pin.inum, pin.id));
 
+  // Deepest first, so that a chain is collected bottom-up in one pass.
   std::vector<ContainerId> work(empty_.begin(), empty_.end());
   work.insert(work.end(), pinned_.begin(), pinned_.end());
   empty_.clear();
@@ -501,7 +510,7 @@ std::vector<Removed> Tree::collect_garbage(const std::vector<PinnedNs>& pins) {
     if (id == kRootId || it == containers_.end())
       continue;
     Container& c = it->second;
-    if (!c.members.empty() || !c.children.empty()) {
+    if (!c.members.empty()) {
       c.pinned = false;
       pinned_.erase(id);
       continue;
@@ -512,21 +521,143 @@ std::vector<Removed> Tree::collect_garbage(const std::vector<PinnedNs>& pins) {
       if ((mask & (1U << i)) && !pinned.count({i, c.key[i]}))
         all_pinned = false;
     if (all_pinned) {
-      c.pinned = true;
+      c.pinned = c.children.empty();
       pinned_.insert(id);
       continue;
     }
     removed.push_back({id, path(id)});
     ContainerId parent = c.parent;
-    get(parent).children.erase(id);
+    Container& p = get(parent);
+    p.children.erase(id);
+    // Children move up: their paths change, their names stay unique.
+    for (ContainerId child : c.children) {
+      Container& ch = get(child);
+      ch.parent = parent;
+      ch.name = unique_child_name(parent, ch.name, child);
+      p.children.insert(child);
+      touch_subtree(child);
+    }
     if (auto k = by_key_.find(c.key); k != by_key_.end() && k->second == id)
       by_key_.erase(k);
     index_remove(c);
     pinned_.erase(id);
+    changes_.containers.insert(id);
     containers_.erase(it);
     work.push_back(parent);
   }
   return removed;
+}
+
+void Tree::touch_subtree(ContainerId id) {
+  visit(id, [&](const Container& c, int) { changes_.containers.insert(c.id); });
+}
+
+std::string Tree::unique_child_name(ContainerId parent, const std::string& name,
+                                    ContainerId id) const {
+  auto taken = [&](const std::string& n) {
+    for (ContainerId sib : find(parent)->children)
+      if (sib != id && find(sib)->name == n)
+        return true;
+    return false;
+  };
+  if (!taken(name))
+    return name;
+  std::string alt = name + "-" + std::to_string(id);
+  return alt.size() <= 64 ? alt : "container_" + std::to_string(id);
+}
+
+std::string check_name(std::string_view name) {
+  if (name.empty())
+    return "a name cannot be empty";
+  if (name.size() > 64)
+    return "a name is at most 64 bytes";
+  if (name == "." || name == "..")
+    return "'.' and '..' are not names";
+  for (char ch : name) {
+    if (ch == '/')
+      return "a name cannot contain '/'";
+    if (ch == '\0')
+      return "a name cannot contain NUL";
+    if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f)
+      return "a name cannot contain control characters";
+  }
+  if (name.substr(0, 7) == "cgroup.")
+    return "names starting with 'cgroup.' belong to the kernel";
+  if (name.substr(0, 10) == "container_" && name.size() > 10 &&
+      name.find_first_not_of("0123456789", 10) == std::string_view::npos)
+    return "names of the form container_N are the counter's";
+  return "";
+}
+
+std::string Tree::rename(ContainerId id, std::string_view name) {
+  auto it = containers_.find(id);
+  if (it == containers_.end())
+    return "no such container";
+  if (id == kRootId)
+    return "the root container cannot be renamed";
+  Container& c = it->second;
+  if (c.name == name)
+    return "";
+  if (std::string why = check_name(name); !why.empty())
+    return why;
+  for (ContainerId sib : get(c.parent).children)
+    if (sib != id && find(sib)->name == name)
+      return "a sibling is already named '" + std::string(name) + "'";
+  c.name = std::string(name);
+  touch_subtree(id);
+  return "";
+}
+
+std::size_t Tree::restore(const std::vector<RestoredContainer>& dirs) {
+  // Parents first: a parent's id is smaller only by convention, so order
+  // by walking the given parent links.
+  std::map<ContainerId, const RestoredContainer*> by_id;
+  for (const auto& d : dirs) {
+    // Every id seen stays used, even one whose directory is dropped.
+    next_id_ = std::max(next_id_, d.id + 1);
+    if (d.id > kRootId)
+      by_id.emplace(d.id, &d);
+  }
+  std::size_t taken = 0;
+  std::function<bool(ContainerId, int)> place = [&](ContainerId id, int depth) {
+    if (containers_.count(id))
+      return true;
+    auto it = by_id.find(id);
+    if (it == by_id.end() || depth > 256)
+      return false;
+    const RestoredContainer& d = *it->second;
+    ContainerId parent = d.parent <= kRootId ? kRootId : d.parent;
+    if (!place(parent, depth + 1))
+      parent = kRootId;
+    NsKey key = key_of(d.ns);
+    if (by_key_.count(key))
+      return false;  // the same set twice: the first one wins
+    Container c;
+    c.id = d.id;
+    c.name = unique_child_name(parent, d.name, d.id);
+    c.parent = parent;
+    c.ns = d.ns;
+    c.key = key;
+    c.created = d.created;
+    get(parent).children.insert(c.id);
+    by_key_[key] = c.id;
+    index_add(c);
+    changes_.containers.insert(c.id);
+    empty_.insert(c.id);
+    containers_.emplace(c.id, std::move(c));
+    next_id_ = std::max(next_id_, d.id + 1);
+    ++taken;
+    return true;
+  };
+  for (const auto& [id, d] : by_id)
+    place(id, 0);
+  return taken;
+}
+
+TreeChanges Tree::take_changes() {
+  TreeChanges out;
+  std::swap(out, changes_);
+  return out;
 }
 
 void Tree::refresh_labels(const LabelContext& ctx) {

@@ -81,6 +81,25 @@ struct Removed {
   std::string path;
 };
 
+// A container as a mirror directory remembered it across a restart.
+struct RestoredContainer {
+  ContainerId id = 0;
+  std::string name;
+  ContainerId parent = 0;  // kRootId for a top-level directory
+  NsSet ns;
+  std::optional<Creation> created;
+};
+
+// What changed since the mirror last looked (Tree::take_changes).
+struct TreeChanges {
+  std::set<ContainerId> containers;  // created, removed, moved, renamed, or
+                                     // whose members changed
+  std::set<std::uint32_t> to_root;   // members that went back to the root
+};
+
+// Why a rename was refused; empty when the name is acceptable.
+std::string check_name(std::string_view name);
+
 // Another container that holds one of this container's namespaces.
 struct Share {
   std::size_t ns = 0;  // index into kNsNames
@@ -107,12 +126,27 @@ class Tree {
   // ones listed. On an empty tree this is the bootstrap.
   ReconcileResult reconcile(const Snapshot& snap);
 
-  // Removes containers with no members and no children unless every
-  // namespace in which they differ from their parent is pinned. Returns
-  // what was removed (children before parents).
+  // Removes containers with no members unless every namespace in which
+  // they differ from their parent is pinned. A removed container's children
+  // move up to its parent (a process that unshares in a loop leaves no
+  // chain of dead containers). Returns what was removed, in order.
   std::vector<Removed> collect_garbage(const std::vector<PinnedNs>& pins);
   // True when some container may have become removable.
   bool has_garbage() const { return !empty_.empty() || !pinned_.empty(); }
+
+  // Renames a container; the error text when refused (nothing changes).
+  std::string rename(ContainerId id, std::string_view name);
+
+  // Seeds the tree with containers a previous run mirrored, before the
+  // first reconcile: ids, names and parents are kept; those no process
+  // joins are collected like any empty container. Returns how many were
+  // taken (duplicates of a set or an id are skipped).
+  std::size_t restore(const std::vector<RestoredContainer>& dirs);
+  // The next container_N will have N >= n.
+  void reserve_ids(ContainerId n) { next_id_ = std::max(next_id_, n); }
+
+  // What changed since the last call, for the mirror; clears the journal.
+  TreeChanges take_changes();
 
   // Recomputes labels: hostname, ip-netns name, runtime id, creator comm.
   void refresh_labels(const LabelContext& ctx);
@@ -187,6 +221,11 @@ class Tree {
   std::vector<std::uint32_t> unreadable_;
   // Inode generations, keyed by (namespace type << 32 | inode).
   std::unordered_map<std::uint64_t, std::uint32_t> gen_;
+  void touch_subtree(ContainerId id);
+  std::string unique_child_name(ContainerId parent, const std::string& name,
+                                ContainerId id) const;
+
+  TreeChanges changes_;
   std::set<ContainerId> empty_;   // may be removable
   std::set<ContainerId> pinned_;  // kept by pins: recheck each collection
   ContainerId next_id_ = kRootId + 1;

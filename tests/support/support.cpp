@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -273,7 +274,8 @@ bool eventually(const std::function<bool()>& pred,
   }
 }
 
-DaemonProcess::DaemonProcess(std::vector<std::string> extra) {
+DaemonProcess::DaemonProcess(std::vector<std::string> extra,
+                             std::vector<std::string> wrapper) {
   static int seq = 0;
   std::string tag = std::to_string(::getpid()) + "-" + std::to_string(++seq);
   socket_ = "/tmp/nsgroup-test-" + tag + ".sock";
@@ -281,6 +283,10 @@ DaemonProcess::DaemonProcess(std::vector<std::string> extra) {
   std::vector<std::string> argv = {nsgroup_binary(), "daemon", "--no-events",
                                    "--socket", socket_};
   argv.insert(argv.end(), extra.begin(), extra.end());
+  // Tests that are not about the mirror leave cgroupfs alone.
+  if (std::find(extra.begin(), extra.end(), "--cgroup-root") == extra.end())
+    argv.push_back("--no-mirror");
+  argv.insert(argv.begin(), wrapper.begin(), wrapper.end());
   std::vector<char*> cargv;
   for (const auto& a : argv)
     cargv.push_back(const_cast<char*>(a.c_str()));
@@ -290,7 +296,7 @@ DaemonProcess::DaemonProcess(std::vector<std::string> extra) {
   posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
   posix_spawn_file_actions_addopen(&fa, 2, log_path_.c_str(),
                                    O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  int err = posix_spawn(&pid_, cargv[0], &fa, nullptr, cargv.data(), environ);
+  int err = posix_spawnp(&pid_, cargv[0], &fa, nullptr, cargv.data(), environ);
   posix_spawn_file_actions_destroy(&fa);
   if (err != 0)
     throw std::system_error(err, std::generic_category(), "spawn daemon");

@@ -109,10 +109,13 @@ bool eventually(const std::function<bool()>& pred,
                 std::chrono::milliseconds timeout = std::chrono::seconds(5));
 
 // A running `nsgroup daemon` on a socket of its own, stopped by the
-// destructor. Extra arguments follow `daemon`.
+// destructor. Extra arguments follow `daemon`; without --cgroup-root among
+// them it runs with --no-mirror. A wrapper command (unshare -m sh -c ...)
+// may come first; it must exec the daemon in place.
 class DaemonProcess {
  public:
-  explicit DaemonProcess(std::vector<std::string> extra = {});
+  explicit DaemonProcess(std::vector<std::string> extra = {},
+                         std::vector<std::string> wrapper = {});
   DaemonProcess(const DaemonProcess&) = delete;
   DaemonProcess& operator=(const DaemonProcess&) = delete;
   ~DaemonProcess();

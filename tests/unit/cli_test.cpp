@@ -41,5 +41,52 @@ TEST(ParseArgs, UsageErrors) {
   EXPECT_NE(r.text.find("--bogus"), std::string::npos);
 }
 
+TEST(ParseArgs, DaemonOptions) {
+  auto r = parse({"daemon", "--socket", "/tmp/s", "--cgroup-root=/sys/fs/cgroup/x",
+                  "--adopt=all", "--no-events", "--reconcile-interval", "30"});
+  ASSERT_EQ(r.kind, Kind::Run) << r.text;
+  EXPECT_EQ(r.options.command, Command::Daemon);
+  EXPECT_EQ(r.options.socket, "/tmp/s");
+  EXPECT_EQ(r.options.cgroup_root, "/sys/fs/cgroup/x");
+  EXPECT_TRUE(r.options.adopt_all);
+  EXPECT_TRUE(r.options.no_events);
+  EXPECT_EQ(r.options.reconcile_seconds, 30U);
+  EXPECT_EQ(parse({"daemon", "--no-mirror"}).options.no_mirror, true);
+}
+
+TEST(ParseArgs, DaemonUsageErrors) {
+  EXPECT_EQ(parse({"daemon", "--adopt=some"}).kind, Kind::UsageError);
+  EXPECT_EQ(parse({"daemon", "--cgroup-root", "relative"}).kind, Kind::UsageError);
+  EXPECT_EQ(parse({"daemon", "--no-mirror", "--cgroup-root=/x"}).kind, Kind::UsageError);
+  EXPECT_EQ(parse({"daemon", "--reconcile-interval", "0"}).kind, Kind::UsageError);
+  EXPECT_EQ(parse({"daemon", "--reconcile-interval", "ten"}).kind, Kind::UsageError);
+  EXPECT_EQ(parse({"daemon", "--socket"}).kind, Kind::UsageError);
+  EXPECT_EQ(parse({"daemon", "--no-events=1"}).kind, Kind::UsageError);
+  EXPECT_EQ(parse({"tree", "--no-mirror"}).kind, Kind::UsageError);
+}
+
+TEST(ParseArgs, TreeWhichRenameKill) {
+  auto t = parse({"tree", "--text", "--pids"});
+  EXPECT_TRUE(t.options.text);
+  EXPECT_TRUE(t.options.pids);
+  auto w = parse({"which", "42"});
+  ASSERT_EQ(w.kind, Kind::Run);
+  EXPECT_EQ(w.options.pid, 42U);
+  EXPECT_EQ(parse({"which"}).kind, Kind::UsageError);
+  EXPECT_EQ(parse({"which", "0"}).kind, Kind::UsageError);
+  EXPECT_EQ(parse({"which", "-5"}).kind, Kind::UsageError);
+  EXPECT_EQ(parse({"which", "12x"}).kind, Kind::UsageError);
+  EXPECT_EQ(parse({"which", "1", "2"}).kind, Kind::UsageError);
+  auto rn = parse({"rename", "/init_container/container_3", "web"});
+  ASSERT_EQ(rn.kind, Kind::Run);
+  EXPECT_EQ(rn.options.path, "/init_container/container_3");
+  EXPECT_EQ(rn.options.new_name, "web");
+  EXPECT_EQ(parse({"rename", "/init_container/container_3"}).kind, Kind::UsageError);
+  auto k = parse({"kill", "/init_container/container_3"});
+  ASSERT_EQ(k.kind, Kind::Run);
+  EXPECT_EQ(k.options.command, Command::Kill);
+  EXPECT_EQ(parse({"kill"}).kind, Kind::UsageError);
+}
+
 }  // namespace
 }  // namespace nsgroup

@@ -65,6 +65,17 @@ Event exit_of(std::uint32_t pid) {
   return e;
 }
 
+ProcInfo proc(std::uint32_t pid, std::uint32_t ppid, const NsSet& ns,
+              std::uint64_t start) {
+  ProcInfo p;
+  p.pid = pid;
+  p.ppid = ppid;
+  p.ns = ns;
+  p.start_ticks = start;
+  p.comm = "p" + std::to_string(pid);
+  return p;
+}
+
 constexpr std::uint32_t kNetA = 4026532100;
 constexpr std::uint32_t kUtsA = 4026532101;
 
@@ -166,7 +177,7 @@ TEST(Tree, ForkOfARootProcessStaysAtTheRoot) {
   EXPECT_FALSE(t.is_member(6));
 }
 
-TEST(Tree, EmptyParentsGoWithTheirLastChild) {
+TEST(Tree, AnEmptyContainerIsSplicedOutAndItsChildrenMoveUp) {
   Tree t(root_set());
   NsSet uts = with(root_set(), NSG_NS_UTS, kUtsA);
   NsSet uts_net = with(uts, NSG_NS_NET, kNetA);
@@ -174,23 +185,125 @@ TEST(Tree, EmptyParentsGoWithTheirLastChild) {
   t.apply(fork_of(10, 11));
   auto inner = t.apply(unshare(11, uts, uts_net));
   t.apply(exit_of(10));
-  EXPECT_TRUE(t.collect_garbage({}).empty());  // outer has a child
-  t.apply(exit_of(11));
   auto removed = t.collect_garbage({});
-  ASSERT_EQ(removed.size(), 2U);
-  EXPECT_EQ(removed[0].id, inner.container);  // children first
-  EXPECT_EQ(removed[1].id, outer.container);
-  EXPECT_EQ(removed[0].path, "/init_container/container_" +
-                                 std::to_string(outer.container) +
-                                 "/container_" + std::to_string(inner.container));
+  ASSERT_EQ(removed.size(), 1U);
+  EXPECT_EQ(removed[0].id, outer.container);
+  ASSERT_NE(t.find(inner.container), nullptr);
+  EXPECT_EQ(t.find(inner.container)->parent, kRootId);
+  EXPECT_EQ(t.path(inner.container),
+            "/init_container/container_" + std::to_string(inner.container));
+  // Relative to its new parent it is new in both namespaces.
+  EXPECT_EQ(ns_mask_names(t.new_ns_mask(inner.container)),
+            (std::vector<std::string>{"net", "uts"}));
+  t.apply(exit_of(11));
+  removed = t.collect_garbage({});
+  ASSERT_EQ(removed.size(), 1U);
+  EXPECT_EQ(removed[0].id, inner.container);
+  EXPECT_EQ(t.container_count(), 1U);
+}
+
+TEST(Tree, UnshareInALoopLeavesOneContainerNotAChain) {
+  Tree t(root_set());
+  NsSet cur = root_set();
+  ApplyResult last;
+  for (std::uint32_t i = 0; i < 1000; ++i) {
+    NsSet next = with(cur, NSG_NS_UTS, 4026533000 + i, 5000 + i);
+    last = t.apply(unshare(10, cur, next));
+    cur = next;
+    if (i % 64 == 63)
+      t.collect_garbage({});
+  }
+  t.collect_garbage({});
+  EXPECT_EQ(t.container_count(), 2U);
+  EXPECT_EQ(t.find(last.container)->parent, kRootId);
+  EXPECT_EQ(t.container_of(10), last.container);
+}
+
+TEST(Tree, SplicedChildKeepsItsNameUnlessASiblingHasIt) {
+  Tree t(root_set());
+  NsSet uts = with(root_set(), NSG_NS_UTS, kUtsA);
+  auto outer = t.apply(unshare(10, root_set(), uts));
+  t.apply(fork_of(10, 11));
+  auto inner = t.apply(unshare(11, uts, with(uts, NSG_NS_NET, kNetA)));
+  auto other = t.apply(unshare(20, root_set(), with(root_set(), NSG_NS_IPC, 4026532600)));
+  ASSERT_EQ(t.rename(other.container, "web"), "");
+  ASSERT_EQ(t.rename(inner.container, "web"), "");  // not siblings yet
+  t.apply(exit_of(10));
+  t.collect_garbage({});
+  EXPECT_EQ(t.find(outer.container), nullptr);
+  EXPECT_EQ(t.find(other.container)->name, "web");
+  EXPECT_EQ(t.find(inner.container)->name,
+            "web-" + std::to_string(inner.container));
+}
+
+TEST(TreeRename, RenamesAndMovesTheSubtreesPaths) {
+  Tree t(root_set());
+  NsSet uts = with(root_set(), NSG_NS_UTS, kUtsA);
+  auto outer = t.apply(unshare(10, root_set(), uts));
+  auto inner = t.apply(unshare(10, uts, with(uts, NSG_NS_NET, kNetA)));
+  t.apply(fork_of(10, 11));
+  t.take_changes();
+  ASSERT_EQ(t.rename(outer.container, "web"), "");
+  EXPECT_EQ(t.path(inner.container), "/init_container/web/container_" +
+                                         std::to_string(inner.container));
+  EXPECT_EQ(t.find_path("/init_container/web"), outer.container);
+  auto changes = t.take_changes();
+  EXPECT_TRUE(changes.containers.count(outer.container));
+  EXPECT_TRUE(changes.containers.count(inner.container));
+}
+
+TEST(TreeRename, RefusesBadNamesAndChangesNothing) {
+  Tree t(root_set());
+  auto a = t.apply(unshare(10, root_set(), with(root_set(), NSG_NS_UTS, kUtsA)));
+  auto b = t.apply(unshare(20, root_set(), with(root_set(), NSG_NS_NET, kNetA)));
+  ASSERT_EQ(t.rename(a.container, "web"), "");
+  std::string before_b = t.find(b.container)->name;
+  for (std::string bad : {std::string(""), std::string("."), std::string(".."),
+                          std::string("a/b"), std::string("a\0b", 3),
+                          std::string(65, 'x'), std::string("cgroup.procs"),
+                          std::string("container_99"), std::string("web"),
+                          std::string("tab\there")}) {
+    EXPECT_NE(t.rename(b.container, bad), "") << "accepted '" << bad << "'";
+    EXPECT_EQ(t.find(b.container)->name, before_b);
+  }
+  EXPECT_NE(t.rename(kRootId, "root"), "");
+  EXPECT_NE(t.rename(999, "x"), "");
+  EXPECT_EQ(t.rename(b.container, std::string(64, 'x')), "");
+}
+
+TEST(TreeRestore, KeepsIdsNamesAndParentsAndTheCounterContinues) {
+  Tree t(root_set());
+  NsSet uts = with(root_set(), NSG_NS_UTS, kUtsA, 77);
+  NsSet uts_net = with(uts, NSG_NS_NET, kNetA, 78);
+  NsSet dead = with(root_set(), NSG_NS_IPC, 4026532999, 79);
+  std::vector<RestoredContainer> dirs = {
+      {12, "container_12", 5, uts_net, std::nullopt},  // child listed first
+      {5, "web", kRootId, uts, std::nullopt},
+      {40, "container_40", kRootId, dead, std::nullopt},
+      {41, "dup", kRootId, uts, std::nullopt},  // same set as 5: skipped
+  };
+  EXPECT_EQ(t.restore(dirs), 3U);
+  Snapshot snap;
+  snap.procs = {proc(100, 1, uts, 5), proc(101, 100, uts_net, 6)};
+  t.reconcile(snap);
+  auto removed = t.collect_garbage({});
+  ASSERT_EQ(removed.size(), 1U);
+  EXPECT_EQ(removed[0].id, 40U);
+  EXPECT_EQ(t.container_of(100), 5U);
+  EXPECT_EQ(t.container_of(101), 12U);
+  EXPECT_EQ(t.path(12), "/init_container/web/container_12");
+  auto fresh = t.apply(unshare(200, root_set(), with(root_set(), NSG_NS_CGROUP, 4026533100, 80)));
+  EXPECT_GT(fresh.container, 41U);
 }
 
 TEST(Tree, SetnsBackToTheRootLeavesTheContainer) {
   Tree t(root_set());
   NsSet net = with(root_set(), NSG_NS_NET, kNetA);
   auto c = t.apply(unshare(10, root_set(), net));
+  t.take_changes();
   auto back = t.apply(ns_event(EventKind::Setns, 10, net, root_set()));
   EXPECT_TRUE(back.in_root);
+  EXPECT_EQ(t.take_changes().to_root, std::set<std::uint32_t>{10});
   EXPECT_EQ(back.container, kRootId);
   EXPECT_FALSE(t.is_member(10));
   EXPECT_EQ(t.collect_garbage({}).size(), 1U);
@@ -286,16 +399,6 @@ TEST(Tree, AContainerWithAnUnpinnedNewNamespaceIsNotKeptByAPin) {
   EXPECT_EQ(t.find(c.container), nullptr);
 }
 
-ProcInfo proc(std::uint32_t pid, std::uint32_t ppid, const NsSet& ns,
-              std::uint64_t start) {
-  ProcInfo p;
-  p.pid = pid;
-  p.ppid = ppid;
-  p.ns = ns;
-  p.start_ticks = start;
-  p.comm = "p" + std::to_string(pid);
-  return p;
-}
 
 TEST(TreeBootstrap, ParentIsTheNearestAncestorWithAnotherSet) {
   Tree t(root_set());

@@ -1,0 +1,521 @@
+// The cgroup v2 mirror on the real cgroupfs. Each test runs the daemon
+// under a mirror root of its own and removes it at the end; what it checks
+// is what the kernel says (cgroup.procs, /proc/PID/cgroup, directories).
+#include <dirent.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <fstream>
+#include <functional>
+#include <sstream>
+
+#include "mix.h"
+#include "support.h"
+
+namespace nsgroup::test {
+namespace {
+
+std::string read_text(const std::string& path) {
+  std::ifstream f(path);
+  return std::string((std::istreambuf_iterator<char>(f)), {});
+}
+
+bool write_text(const std::string& path, const std::string& text) {
+  std::ofstream f(path);
+  f << text;
+  f.flush();
+  return static_cast<bool>(f);
+}
+
+// The cgroup2 mount, from mountinfo (unified or hybrid).
+std::string cgroup2_mount() {
+  std::istringstream in(read_text("/proc/self/mountinfo"));
+  std::string line;
+  while (std::getline(in, line)) {
+    auto sep = line.find(" - cgroup2 ");
+    if (sep == std::string::npos)
+      continue;
+    std::istringstream head(line.substr(0, sep));
+    std::string id, parent, dev, root, mp;
+    head >> id >> parent >> dev >> root >> mp;
+    if (root == "/")
+      return mp;
+  }
+  return "";
+}
+
+std::set<pid_t> procs_in(const std::string& dir) {
+  std::set<pid_t> out;
+  std::istringstream in(read_text(dir + "/cgroup.procs"));
+  pid_t pid;
+  while (in >> pid)
+    out.insert(pid);
+  return out;
+}
+
+bool is_dir(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+// Every directory below root (not root itself), as absolute paths.
+std::set<std::string> dirs_under(const std::string& root) {
+  std::set<std::string> out;
+  std::function<void(const std::string&)> walk = [&](const std::string& dir) {
+    DIR* d = ::opendir(dir.c_str());
+    if (!d)
+      return;
+    while (dirent* e = ::readdir(d)) {
+      if (e->d_type == DT_DIR && std::string(e->d_name) != "." &&
+          std::string(e->d_name) != "..") {
+        out.insert(dir + "/" + e->d_name);
+        walk(dir + "/" + e->d_name);
+      }
+    }
+    ::closedir(d);
+  };
+  walk(root);
+  return out;
+}
+
+// The cgroup v2 path of a process ("/nsgroup-test-1/container_3").
+std::string cgroup_of(pid_t pid) {
+  std::istringstream in(read_text("/proc/" + std::to_string(pid) + "/cgroup"));
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind("0::", 0) == 0)
+      return line.substr(3);
+  return "";
+}
+
+// A cgroup directory of the test's own; whatever is left in it at the end
+// goes back to the cgroup2 root and the directories are removed.
+class CgroupDir {
+ public:
+  explicit CgroupDir(const std::string& name) : path_(cgroup2_mount() + "/" + name) {
+    ::mkdir(path_.c_str(), 0755);
+  }
+  ~CgroupDir() {
+    auto dirs = dirs_under(path_);
+    std::vector<std::string> all(dirs.begin(), dirs.end());
+    all.push_back(path_);
+    std::sort(all.begin(), all.end(), [](const std::string& a, const std::string& b) {
+      return std::count(a.begin(), a.end(), '/') > std::count(b.begin(), b.end(), '/');
+    });
+    for (const auto& d : all) {
+      for (pid_t pid : procs_in(d))
+        write_text(cgroup2_mount() + "/cgroup.procs", std::to_string(pid));
+      eventually([&] { return ::rmdir(d.c_str()) == 0 || errno == ENOENT; },
+                 std::chrono::seconds(2));
+    }
+  }
+  const std::string& path() const { return path_; }
+  std::string rel() const { return path_.substr(cgroup2_mount().size()); }
+
+ private:
+  std::string path_;
+};
+
+std::string unique_name(const char* what) {
+  static int seq = 0;
+  return std::string("nsgroup-test-") + what + "-" + std::to_string(::getpid()) + "-" +
+         std::to_string(++seq);
+}
+
+// Every container of a document, flattened (path -> node without children).
+void each_container(const Json& c, const std::function<void(const Json&)>& fn) {
+  fn(c);
+  for (const auto& child : c["children"])
+    each_container(child, fn);
+}
+
+std::set<pid_t> pids_of(const Json& node) {
+  std::set<pid_t> out;
+  for (const auto& p : node.value("pids", Json::array()))
+    out.insert(p.get<pid_t>());
+  return out;
+}
+
+std::set<pid_t> foreign_of(const Json& node) {
+  std::set<pid_t> out;
+  if (node.contains("foreign_cgroup"))
+    for (const auto& [k, v] : node["foreign_cgroup"].items())
+      out.insert(std::stoi(k));
+  return out;
+}
+
+bool is_kernel_thread(pid_t pid) {
+  std::string stat = read_text("/proc/" + std::to_string(pid) + "/stat");
+  auto close = stat.rfind(')');
+  std::istringstream rest(stat.substr(close + 2));
+  std::string f;
+  unsigned long flags = 0;
+  for (int i = 3; i <= 9 && rest >> f; ++i)
+    if (i == 9)
+      flags = std::stoul(f);
+  return flags & 0x00200000;  // PF_KTHREAD
+}
+
+// The mirror agrees with the tree: each non-root container has its
+// directory at the path its tree path implies, holding exactly its members
+// (those left in a foreign cgroup aside), and no other directory exists.
+void expect_mirror_matches(const Json& doc, const std::string& root) {
+  std::set<std::string> expected;
+  each_container(doc["root"], [&](const Json& c) {
+    std::string path = c["path"];
+    if (path == "/init_container") {
+      EXPECT_EQ(c["cgroup"], root);
+      return;
+    }
+    std::string dir = root + path.substr(std::string("/init_container").size());
+    expected.insert(dir);
+    EXPECT_EQ(c["cgroup"], dir) << path;
+    ASSERT_TRUE(is_dir(dir)) << dir << " is missing";
+    std::set<pid_t> members = pids_of(c);
+    std::set<pid_t> foreign = foreign_of(c);
+    std::set<pid_t> want;
+    for (pid_t pid : members)
+      if (!foreign.count(pid))
+        want.insert(pid);
+    EXPECT_EQ(procs_in(dir), want) << dir;
+    for (pid_t pid : foreign)
+      EXPECT_NE(cgroup_of(pid), root + "") << pid;
+  });
+  EXPECT_EQ(dirs_under(root), expected) << "orphan or missing directories";
+}
+
+Json tree_of(const DaemonProcess& d) {
+  Json reply = d.request({{"op", "tree"}, {"pids", true}});
+  EXPECT_EQ(reply["ok"], true) << reply.dump();
+  return reply["tree"];
+}
+
+class Mirror : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    NSG_REQUIRE_PRIVILEGED();
+    if (cgroup2_mount().empty())
+      GTEST_SKIP() << "no cgroup2 mount";
+    root_ = std::make_unique<CgroupDir>(unique_name("mirror"));
+  }
+  void TearDown() override {
+    workloads_.kill_all();
+    if (!mix_.netns_name.empty())
+      run({"ip", "netns", "delete", mix_.netns_name});
+    daemon_.reset();
+    root_.reset();
+  }
+  void start_daemon(std::vector<std::string> extra = {}) {
+    extra.insert(extra.begin(), {"--cgroup-root", root_->path()});
+    daemon_ = std::make_unique<DaemonProcess>(extra);
+    ASSERT_TRUE(daemon_->ready()) << daemon_->log();
+  }
+  std::unique_ptr<CgroupDir> root_;
+  Workloads workloads_;
+  Mix mix_;
+  std::unique_ptr<DaemonProcess> daemon_;
+};
+
+TEST_F(Mirror, EveryContainerIsADirectoryHoldingExactlyItsMembers) {
+  ASSERT_EQ(cgroup_of(::getpid()), "/") << "the workloads must start in the cgroup2 root";
+  ASSERT_NO_FATAL_FAILURE(start_daemon());
+  ASSERT_NO_FATAL_FAILURE(start_mix(workloads_, mix_));
+  Json doc = tree_of(*daemon_);
+  expect_mirror_matches(doc, root_->path());
+  // Only kernel threads may stay where they are (the kernel refuses).
+  each_container(doc["root"], [&](const Json& c) {
+    for (pid_t pid : foreign_of(c))
+      EXPECT_TRUE(is_kernel_thread(pid)) << pid << " left foreign";
+  });
+  // And the tree still equals /proc.
+  auto before = read_proc();
+  Json again = tree_of(*daemon_);
+  expect_matches_kernel(before, again, read_proc());
+}
+
+TEST_F(Mirror, AdoptAutoLeavesAnotherManagersProcessAndAllMovesIt) {
+  CgroupDir other(unique_name("manager"));
+  std::string script = "echo $$ > " + other.path() + "/cgroup.procs && exec unshare -u sleep 60";
+  pid_t pid = workloads_.start({"sh", "-c", script});
+  ASSERT_TRUE(eventually([&] { return differs(pid, "uts"); }));
+  ASSERT_EQ(cgroup_of(pid), other.rel());
+
+  ASSERT_NO_FATAL_FAILURE(start_daemon());
+  Json doc = tree_of(*daemon_);
+  Placement p = placement_of(doc);
+  std::string path = path_of(p, pid);
+  ASSERT_NE(path, "/init_container");
+  EXPECT_EQ(cgroup_of(pid), other.rel()) << "adopt=auto moved a foreign process";
+  EXPECT_EQ(p.node[path]["foreign_cgroup"][std::to_string(pid)], other.rel());
+
+  daemon_->stop();
+  ASSERT_NO_FATAL_FAILURE(start_daemon({"--adopt=all"}));
+  doc = tree_of(*daemon_);
+  p = placement_of(doc);
+  std::string dir = p.node[path_of(p, pid)]["cgroup"];
+  EXPECT_TRUE(procs_in(dir).count(pid)) << "adopt=all did not move it";
+  EXPECT_TRUE(procs_in(other.path()).empty());
+  EXPECT_FALSE(p.node[path_of(p, pid)].contains("foreign_cgroup"));
+}
+
+TEST_F(Mirror, DirectoriesGoWithinASecondOfTheirProcesses) {
+  ASSERT_NO_FATAL_FAILURE(start_daemon());
+  ASSERT_NO_FATAL_FAILURE(start_mix(workloads_, mix_));
+  Json doc = tree_of(*daemon_);
+  std::set<std::string> workload_dirs;
+  Placement p = placement_of(doc);
+  for (pid_t pid : {mix_.uts, mix_.net_ipc, mix_.clone3, mix_.nested, mix_.nested_inner()})
+    workload_dirs.insert(p.node[path_of(p, pid)]["cgroup"].get<std::string>());
+  for (const auto& d : workload_dirs)
+    ASSERT_TRUE(is_dir(d));
+  workloads_.kill_all();
+  std::string left;
+  EXPECT_TRUE(eventually(
+      [&] {
+        left.clear();
+        for (const auto& d : workload_dirs)
+          if (is_dir(d))
+            left += " " + d;
+        return left.empty();
+      },
+      std::chrono::seconds(1)))
+      << "still there after a second:" << left;
+}
+
+TEST_F(Mirror, RenameMovesDirectoriesAndProcessesAndRefusesBadNames) {
+  ASSERT_NO_FATAL_FAILURE(start_daemon());
+  pid_t outer = workloads_.start(
+      {"unshare", "-u", "sh", "-c", "sleep 60 & unshare -n sleep 60; wait"});
+  pid_t inner = -1;
+  ASSERT_TRUE(eventually([&] {
+    for (pid_t c : children_of(outer))
+      if (differs(c, "net"))
+        inner = c;
+    return inner > 0 && children_of(outer).size() == 2;
+  }));
+  Placement p = placement_of(tree_of(*daemon_));
+  std::string outer_path = path_of(p, outer);
+  std::string inner_path = path_of(p, inner);
+  ASSERT_EQ(p.parent[inner_path], outer_path);
+  std::string old_outer_dir = p.node[outer_path]["cgroup"];
+  std::string old_inner_dir = p.node[inner_path]["cgroup"];
+  std::set<pid_t> outer_members = pids_of(p.node[outer_path]);
+  ASSERT_EQ(outer_members.size(), 2U);
+  auto dirs_before = dirs_under(root_->path());
+
+  // Refused names change nothing.
+  std::string sibling_name = "taken";
+  pid_t sib = workloads_.start({"unshare", "-i", "sleep", "60"});
+  ASSERT_TRUE(eventually([&] { return differs(sib, "ipc"); }));
+  Placement ps = placement_of(tree_of(*daemon_));
+  ASSERT_EQ(daemon_->request({{"op", "rename"}, {"path", path_of(ps, sib)},
+                              {"name", sibling_name}})["ok"],
+            true);
+  dirs_before = dirs_under(root_->path());
+  for (const std::string& bad :
+       std::vector<std::string>{"a/b", "..", ".", std::string(65, 'n'), sibling_name,
+                                std::string("x\0y", 3), "cgroup.procs"}) {
+    Json r = daemon_->request({{"op", "rename"}, {"path", outer_path}, {"name", bad}});
+    EXPECT_EQ(r["ok"], false) << "accepted " << bad;
+    EXPECT_TRUE(r["error"].is_string());
+  }
+  EXPECT_EQ(dirs_under(root_->path()), dirs_before);
+  EXPECT_EQ(path_of(placement_of(tree_of(*daemon_)), outer), outer_path);
+
+  auto out = capture({nsgroup_binary(), "rename", outer_path, "web", "--socket",
+                      daemon_->socket()});
+  ASSERT_EQ(out.status, 0) << out.err;
+  EXPECT_EQ(out.out, "/init_container/web\n");
+  Json doc = tree_of(*daemon_);
+  expect_mirror_matches(doc, root_->path());
+  p = placement_of(doc);
+  std::string new_inner = path_of(p, inner);
+  EXPECT_EQ(path_of(p, outer), "/init_container/web");
+  EXPECT_EQ(p.parent[new_inner], "/init_container/web");
+  EXPECT_EQ(procs_in(root_->path() + "/web"), outer_members);
+  EXPECT_TRUE(procs_in(p.node[new_inner]["cgroup"]).count(inner));
+  EXPECT_FALSE(is_dir(old_outer_dir));
+  EXPECT_FALSE(is_dir(old_inner_dir));
+  out = capture({nsgroup_binary(), "which", std::to_string(inner), "--socket",
+                 daemon_->socket()});
+  EXPECT_EQ(out.out, new_inner + "\n");
+}
+
+TEST_F(Mirror, KillEndsEveryProcessOfTheSubtreeAndItsDirectories) {
+  ASSERT_EQ(::prctl(PR_SET_CHILD_SUBREAPER, 1), 0);  // we reap the orphans
+  ASSERT_NO_FATAL_FAILURE(start_daemon());
+  pid_t outer = workloads_.start(
+      {"unshare", "-u", "sh", "-c",
+       "sleep 60 & sleep 60 & unshare -n sh -c 'sleep 60 & sleep 60 & wait'; wait"});
+  ASSERT_TRUE(eventually([&] {
+    Placement p = placement_of(tree_of(*daemon_));
+    std::string o = path_of(p, outer);
+    std::size_t n = 0;
+    for (const auto& [path, node] : p.node)
+      if (path.rfind(o, 0) == 0 && o != "/init_container")
+        n += node["nprocs"].get<std::size_t>();
+    return n == 6;  // sh and 2 sleeps, then the inner sh and 2 sleeps
+  }, std::chrono::seconds(5)));
+  Placement p = placement_of(tree_of(*daemon_));
+  std::string outer_path = path_of(p, outer);
+  std::vector<pid_t> victims;
+  std::set<std::string> victim_dirs;
+  for (const auto& [path, node] : p.node) {
+    if (path.rfind(outer_path, 0) != 0)
+      continue;
+    victim_dirs.insert(node["cgroup"].get<std::string>());
+    for (pid_t pid : pids_of(node))
+      victims.push_back(pid);
+  }
+  ASSERT_GE(victims.size(), 6U);
+  ASSERT_GE(victim_dirs.size(), 2U);
+
+  auto out = capture({nsgroup_binary(), "kill", outer_path, "--socket", daemon_->socket()});
+  ASSERT_EQ(out.status, 0) << out.err;
+  // Reap: our child and the orphans we are subreaper of.
+  EXPECT_TRUE(eventually([&] {
+    while (::waitpid(-1, nullptr, WNOHANG) > 0) {
+    }
+    for (pid_t pid : victims)
+      if (::kill(pid, 0) == 0)
+        return false;
+    return true;
+  })) << "a process of the killed container survived";
+  EXPECT_TRUE(eventually([&] {
+    for (const auto& d : victim_dirs)
+      if (is_dir(d))
+        return false;
+    return true;
+  })) << "directories of the killed container remain";
+  ::prctl(PR_SET_CHILD_SUBREAPER, 0);
+  Json r = daemon_->request({{"op", "kill"}, {"path", "/init_container"}});
+  EXPECT_EQ(r["ok"], false);
+}
+
+TEST_F(Mirror, RestartAfterSigkillKeepsNamesAndContinuesTheCounter) {
+  ASSERT_NO_FATAL_FAILURE(start_daemon());
+  ASSERT_NO_FATAL_FAILURE(start_mix(workloads_, mix_));
+  Placement before = placement_of(tree_of(*daemon_));
+  ASSERT_EQ(daemon_->request({{"op", "rename"}, {"path", path_of(before, mix_.uts)},
+                              {"name", "kept"}})["ok"],
+            true);
+  before = placement_of(tree_of(*daemon_));
+  auto dirs_before = dirs_under(root_->path());
+  std::uint64_t highest = 0;
+  for (const auto& [path, node] : before.node)
+    highest = std::max<std::uint64_t>(highest, node["id"].get<std::uint64_t>());
+
+  EXPECT_EQ(daemon_->stop(SIGKILL), 128 + SIGKILL);
+  ASSERT_NO_FATAL_FAILURE(start_daemon());
+  Json doc = tree_of(*daemon_);
+  Placement after = placement_of(doc);
+  for (pid_t pid : {mix_.uts, mix_.net_ipc, mix_.netns, mix_.clone3, mix_.nested,
+                    mix_.nested_inner(), mix_.nsenter_child()})
+    EXPECT_EQ(path_of(after, pid), path_of(before, pid)) << "pid " << pid;
+  EXPECT_EQ(path_of(after, mix_.uts), "/init_container/kept");
+  EXPECT_EQ(dirs_under(root_->path()), dirs_before);
+  expect_mirror_matches(doc, root_->path());
+
+  pid_t fresh = workloads_.start({"unshare", "-u", "sleep", "60"});
+  ASSERT_TRUE(eventually([&] { return differs(fresh, "uts"); }));
+  Placement now = placement_of(tree_of(*daemon_));
+  EXPECT_GT(now.node[path_of(now, fresh)]["id"].get<std::uint64_t>(), highest);
+}
+
+TEST_F(Mirror, MaxDescendantsIsCountedAndTheMirrorCatchesUp) {
+  ASSERT_TRUE(write_text(root_->path() + "/cgroup.max.descendants", "1"));
+  ASSERT_NO_FATAL_FAILURE(start_daemon());
+  ASSERT_NO_FATAL_FAILURE(start_mix(workloads_, mix_));
+  auto before = read_proc();
+  Json doc = tree_of(*daemon_);
+  expect_matches_kernel(before, doc, read_proc());
+  Json stats = daemon_->request({{"op", "stats"}})["stats"];
+  std::uint64_t refused = 0;
+  for (const auto& [k, v] : stats["mirror"]["errors"].items())
+    if (k.find("cgroup.max.descendants") != std::string::npos)
+      refused += v.get<std::uint64_t>();
+  EXPECT_GT(refused, 0U) << stats.dump();
+  EXPECT_EQ(::kill(daemon_->pid(), 0), 0) << "the daemon died";
+
+  ASSERT_TRUE(write_text(root_->path() + "/cgroup.max.descendants", "max"));
+  EXPECT_TRUE(eventually(
+      [&] {
+        Json d = tree_of(*daemon_);
+        bool all = true;
+        each_container(d["root"], [&](const Json& c) { all = all && c["cgroup"].is_string(); });
+        return all;
+      },
+      std::chrono::seconds(5)))
+      << "the mirror did not catch up";
+  expect_mirror_matches(tree_of(*daemon_), root_->path());
+}
+
+TEST_F(Mirror, UnshareInALoopConvergesWithoutADirectoryPerCall) {
+  ASSERT_NO_FATAL_FAILURE(start_daemon());
+  constexpr int kCalls = 5000;
+  Child looper = fork_child([](int out) {
+    for (int i = 0; i < kCalls; ++i)
+      if (::unshare(CLONE_NEWUTS) != 0)
+        return 1;
+    char done = 'd';
+    if (::write(out, &done, 1) != 1)
+      return 2;
+    for (;;)
+      ::pause();
+  });
+  char done;
+  ASSERT_TRUE(looper.read_exact(&done, 1));
+  pid_t pid = looper.pid;
+  Json doc;
+  ASSERT_TRUE(eventually([&] {
+    doc = tree_of(*daemon_);
+    Placement p = placement_of(doc);
+    std::string path = path_of(p, pid);
+    return path != "" && path != "/init_container" &&
+           p.node[path]["ns"]["uts"] == ns_inode(pid, "uts");
+  })) << "the tree did not catch up with the loop";
+  Placement p = placement_of(doc);
+  EXPECT_EQ(p.parent[path_of(p, pid)], "/init_container") << "a chain of dead containers";
+  expect_mirror_matches(doc, root_->path());
+  Json stats = daemon_->request({{"op", "stats"}})["stats"];
+  EXPECT_GE(stats["events"]["unshare"].get<std::uint64_t>() + stats["lost"].get<std::uint64_t>(),
+            static_cast<std::uint64_t>(kCalls) / 2);
+  EXPECT_LT(stats["mirror"]["mkdirs"].get<std::uint64_t>(), kCalls / 10U) << stats.dump();
+  RecordProperty("stats", stats.dump());
+}
+
+TEST_F(Mirror, ARootOutsideCgroup2IsAClearError) {
+  auto out = capture({nsgroup_binary(), "daemon", "--no-events", "--socket",
+                      "/tmp/nsgroup-test-badroot.sock", "--cgroup-root", "/tmp/not-cgroup"});
+  EXPECT_EQ(out.status, 1);
+  EXPECT_NE(out.err.find("not inside the cgroup2 mount"), std::string::npos) << out.err;
+  EXPECT_EQ(std::count(out.err.begin(), out.err.end(), '\n'), 1);
+}
+
+TEST_F(Mirror, AReadOnlyCgroupfsIsCountedAndTheTreeStaysRight) {
+  // The daemon sees cgroupfs read-only through a mount namespace of its own.
+  std::string script = "mount -o remount,bind,ro " + cgroup2_mount() + " && exec \"$0\" \"$@\"";
+  daemon_ = std::make_unique<DaemonProcess>(
+      std::vector<std::string>{"--cgroup-root", root_->path()},
+      std::vector<std::string>{"unshare", "-m", "--propagation", "private", "sh", "-c", script});
+  ASSERT_TRUE(daemon_->ready()) << daemon_->log();
+  ASSERT_NO_FATAL_FAILURE(start_mix(workloads_, mix_));
+  auto before = read_proc();
+  Json doc = tree_of(*daemon_);
+  expect_matches_kernel(before, doc, read_proc());
+  Json stats = daemon_->request({{"op", "stats"}})["stats"];
+  bool erofs = false;
+  for (const auto& [k, v] : stats["mirror"]["errors"].items())
+    erofs = erofs || k.find("EROFS") != std::string::npos;
+  EXPECT_TRUE(erofs) << stats.dump();
+  EXPECT_TRUE(dirs_under(root_->path()).empty());
+  EXPECT_EQ(daemon_->stop(), 0) << daemon_->log();
+}
+
+}  // namespace
+}  // namespace nsgroup::test
