@@ -22,7 +22,8 @@ const std::vector<CommandSpec>& specs() {
       {"daemon",
        Command::Daemon,
        {"--no-events", "--no-mirror"},
-       {"--socket", "--reconcile-interval", "--cgroup-root", "--adopt"}},
+       {"--socket", "--reconcile-interval", "--cgroup-root", "--adopt", "--socket-group",
+        "--state-dir"}},
       {"tree", Command::Tree, {"--text", "--pids"}, {"--socket"}},
       {"watch", Command::Watch, {}, {"--socket"}},
       {"which", Command::Which, {}, {"--socket"}},
@@ -63,8 +64,9 @@ processes that share a namespace set into containers, and arranges them in a
 tree (/init_container/container_3/...).
 
 Commands:
-  daemon [--socket PATH] [--cgroup-root PATH | --no-mirror] [--adopt=auto|all]
-         [--no-events] [--reconcile-interval SECONDS]
+  daemon [--socket PATH] [--socket-group GROUP] [--cgroup-root PATH | --no-mirror]
+         [--adopt=auto|all] [--no-events] [--reconcile-interval SECONDS]
+         [--state-dir PATH]
       Load the BPF programs (root), build the tree from /proc, keep it up to
       date from events, mirror it into cgroup v2 directories, serve the
       control socket (default /run/nsgroup/nsgroup.sock). Each event is
@@ -76,7 +78,15 @@ Commands:
       moved into their container's directory; with --adopt=auto (default)
       only processes in the cgroup2 root or already inside the mirror,
       --adopt=all moves processes that another manager placed too. A
-      restarted daemon keeps the names it finds in the mirror's xattrs.
+      restarted daemon keeps the names it finds in the mirror's xattrs, or,
+      with --no-mirror, in --state-dir (default $STATE_DIRECTORY, else
+      /var/lib/nsgroup).
+      The socket is mode 0660, owner root, group GROUP (default root). A
+      client sees only its own container and those below it; rename and
+      kill need CAP_SYS_ADMIN (initial user namespace) and a target strictly
+      below the client's container. Under systemd (Type=notify) it reports
+      READY=1 once attached and bootstrapped, STATUS=, WATCHDOG=1 and
+      STOPPING=1. SIGTERM/SIGINT stop it (status 0), SIGHUP rescans /proc.
   tree [--socket PATH] [--text] [--pids]
       Print the container tree as JSON: from the daemon, or, with no daemon
       listening, from one scan of /proc ("source": "scan"; no root needed
@@ -170,6 +180,14 @@ ParseResult parse_args(const std::vector<std::string_view>& args) {
         if (value->empty() || (*value)[0] != '/')
           return usage_error("--cgroup-root needs an absolute path");
         o.cgroup_root = std::string(*value);
+      } else if (name == "--socket-group") {
+        if (value->empty())
+          return usage_error("--socket-group needs a group name or gid");
+        o.socket_group = std::string(*value);
+      } else if (name == "--state-dir") {
+        if (value->empty() || (*value)[0] != '/')
+          return usage_error("--state-dir needs an absolute path");
+        o.state_dir = std::string(*value);
       } else if (name == "--adopt") {
         if (*value != "auto" && *value != "all")
           return usage_error("--adopt is auto or all");

@@ -30,6 +30,8 @@ struct Options {
   bool no_mirror = false;
   std::string cgroup_root;  // empty: <cgroup2 mount>/nsgroup
   bool adopt_all = false;
+  std::string socket_group;  // empty: root
+  std::string state_dir;     // empty: $STATE_DIRECTORY, else /var/lib/nsgroup
 };
 
 struct ParseResult {

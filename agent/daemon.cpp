@@ -2,7 +2,9 @@
 // reconcile on a timer and after losses, and answer the control socket.
 #include "daemon.h"
 
+#include <grp.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <array>
@@ -17,8 +19,12 @@
 #include "log.h"
 #include "loop.h"
 #include "mirror.h"
+#include "notify.h"
 #include "scanner.h"
 #include "server.h"
+#include "state.h"
+#include "file.h"
+#include "error.h"
 #include "tracer.h"
 #include "tree.h"
 #include "tree_json.h"
@@ -27,7 +33,7 @@ namespace nsgroup {
 
 namespace {
 
-enum : std::uint64_t { kRing = 1, kSignal, kReconcileTimer, kTickTimer, kListen };
+enum : std::uint64_t { kRing = 1, kSignal, kReconcileTimer, kTickTimer, kWatchdog, kListen };
 
 struct Stats {
   std::map<std::string, std::uint64_t, std::less<>> events;
@@ -53,11 +59,20 @@ class Daemon {
   void collect_garbage();
   void emit(const Json& ev);
   void handle_request(Connection& c, const Json& req);
-  Json tree_reply(const Json& req);
-  Json which_reply(const Json& req);
-  Json rename_reply(const Json& req);
-  Json kill_reply(const Json& req);
+  Json tree_reply(const Connection& c, const Json& req);
+  Json which_reply(const Connection& c, const Json& req);
+  Json rename_reply(const Connection& c, const Json& req);
+  Json kill_reply(const Connection& c, const Json& req);
+  Json stats_reply(const Connection& c) const;
   void sync_mirror();
+  bool on_accept(Connection& c);
+  std::optional<std::string> refuse_change(const Connection& c, ContainerId target,
+                                           std::string_view op) const;
+  bool visible(const Connection& c, std::string_view container_path) const;
+  void load_state();
+  void save_state_now();
+  std::string status_line() const;
+  void shutdown(int sig);
   Json stats_json() const;
 
   Options opts_;
@@ -69,9 +84,38 @@ class Daemon {
   Epoll ep_;
   std::unique_ptr<Server> server_;
   Stats stats_;
+  Notifier notify_ = Notifier::from_env();
+  std::string state_path_;
+  std::uint64_t last_save_ns_ = 0;
+  bool state_dirty_ = false;
+  std::string last_status_;
   bool stdout_ok_ = true;
   bool reconcile_now_ = false;
 };
+
+// A gid from a group name or number. Throws Error.
+gid_t resolve_group(const std::string& g) {
+  if (g.empty())
+    return 0;
+  if (g.find_first_not_of("0123456789") == std::string::npos)
+    return static_cast<gid_t>(std::stoul(g));
+  group* gr = ::getgrnam(g.c_str());
+  if (!gr)
+    throw Error("unknown group '" + g + "' for --socket-group");
+  return gr->gr_gid;
+}
+
+// Whether /proc/PID/status says CAP_SYS_ADMIN is in the effective set.
+bool has_cap_sys_admin(std::uint32_t pid) {
+  std::string status;
+  if (!read_file("/proc/" + std::to_string(pid) + "/status", status))
+    return false;
+  auto pos = status.find("\nCapEff:");
+  if (pos == std::string::npos)
+    return false;
+  unsigned long long caps = std::strtoull(status.c_str() + pos + 9, nullptr, 16);
+  return caps & (1ULL << 21);  // CAP_SYS_ADMIN
+}
 
 void Daemon::emit(const Json& ev) {
   std::string line = dump_line(ev);
@@ -82,8 +126,65 @@ void Daemon::emit(const Json& ev) {
       log_warn("stdout is closed: events are no longer printed there");
     }
   }
-  if (server_)
-    server_->broadcast(line, [](const Connection&) { return true; });
+  if (server_) {
+    std::string where = ev.contains("container") ? ev["container"].get<std::string>() : "";
+    server_->broadcast(line, [&](const Connection& c) { return visible(c, where); });
+  }
+}
+
+bool Daemon::visible(const Connection& c, std::string_view container_path) const {
+  if (c.scope == kRootId)
+    return true;
+  if (!tree_->find(c.scope) || container_path.empty())
+    return false;
+  return path_within(container_path, tree_->path(c.scope));
+}
+
+bool Daemon::on_accept(Connection& c) {
+  // The peer's container is fixed now, while the peer is the process
+  // that connected: a pid read later could be someone else's.
+  tracer_->consume();
+  auto pid = static_cast<std::uint32_t>(c.peer.pid);
+  auto proc = scanner_.read_process(pid);
+  if (!proc || !proc->readable) {
+    log_warn("refused a control-socket client (pid " + std::to_string(pid) +
+             ", uid " + std::to_string(c.peer.uid) + "): its namespaces cannot be read");
+    return false;
+  }
+  NsKey key = tree_->key_of(proc->ns);
+  if (!tree_->is_member(pid) && key != tree_->root().key && proc->missing_mask == 0) {
+    reconcile("a client the tree had not placed");
+    collect_garbage();
+  }
+  c.scope = tree_->container_of(pid);
+  if (c.scope == kRootId && key != tree_->root().key && proc->missing_mask == 0) {
+    log_warn("refused a control-socket client (pid " + std::to_string(pid) +
+             "): it is in no known container");
+    return false;
+  }
+  const NsSet& root = tree_->root().ns;
+  bool initial_user = proc->ns.inum[NSG_NS_USER] == root.inum[NSG_NS_USER] &&
+                      proc->ns.id[NSG_NS_USER] == root.id[NSG_NS_USER];
+  c.admin = initial_user && has_cap_sys_admin(pid);
+  return true;
+}
+
+std::optional<std::string> Daemon::refuse_change(const Connection& c, ContainerId target,
+                                                 std::string_view op) const {
+  std::string who = "pid " + std::to_string(c.peer.pid) + " uid " + std::to_string(c.peer.uid);
+  if (!c.admin) {
+    log_warn("denied " + std::string(op) + " to " + who + ": no CAP_SYS_ADMIN");
+    return "permission denied: " + std::string(op) +
+           " needs CAP_SYS_ADMIN in the initial user namespace";
+  }
+  if (target == c.scope || !tree_->is_within(target, c.scope)) {
+    std::string mine = tree_->find(c.scope) ? tree_->path(c.scope) : "(gone)";
+    log_warn("denied " + std::string(op) + " of " + tree_->path(target) + " to " + who +
+             " in " + mine + ": not a strict descendant");
+    return "permission denied: " + tree_->path(target) +
+           " is not strictly below your container " + mine;
+  }
+  return std::nullopt;
 }
 
 void Daemon::on_event(const Event& e) {
@@ -117,8 +218,49 @@ void Daemon::collect_garbage() {
 
 void Daemon::sync_mirror() {
   TreeChanges changes = tree_->take_changes();
+  if (!changes.containers.empty())
+    state_dirty_ = true;
   if (mirror_)
     mirror_->sync(*tree_, changes);
+}
+
+std::string Daemon::status_line() const {
+  return std::to_string(tree_->container_count()) + " containers, " +
+         std::to_string(tree_->member_count()) + " processes in them" +
+         (mirror_ ? ", mirrored in " + mirror_->root() : std::string());
+}
+
+void Daemon::load_state() {
+  std::string dir = opts_.state_dir;
+  if (dir.empty()) {
+    const char* env = std::getenv("STATE_DIRECTORY");  // systemd's StateDirectory=
+    dir = env && *env ? std::string(env).substr(0, std::string(env).find(':'))
+                      : std::string("/var/lib/nsgroup");
+  }
+  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
+    log_warn("state directory " + dir + " unusable (" + std::strerror(errno) +
+             "): names will not survive a restart without the mirror");
+    return;
+  }
+  state_path_ = dir + "/containers.json";
+}
+
+void Daemon::save_state_now() {
+  if (state_path_.empty())
+    return;
+  if (!save_state(state_path_, state_text(*tree_)))
+    log_warn("cannot write " + state_path_ + ": " + std::strerror(errno));
+  state_dirty_ = false;
+  last_save_ns_ = BootClock::boot_ns_now();
+}
+
+void Daemon::shutdown(int sig) {
+  log_info(std::string("stopping on SIG") + sigabbrev_np(sig));
+  notify_.send("STOPPING=1");
+  save_state_now();
+  // Detach first, then close the socket; the mirror stays as it is.
+  tracer_.reset();
+  server_.reset();
 }
 
 void Daemon::reconcile(std::string_view why) {
@@ -162,6 +304,22 @@ void Daemon::after_batch() {
 void Daemon::bootstrap() {
   NsSet root = scanner_.root_ns();
   tree_.emplace(root);
+  std::optional<SavedState> saved;
+  if (!state_path_.empty()) {
+    std::string text;
+    if (read_file(state_path_, text)) {
+      saved = parse_state(text);
+      if (!saved)
+        log_warn(state_path_ + " is not a state file; ignored");
+    }
+  }
+  if (saved)
+    tree_->reserve_ids(saved->next_id);
+  if (opts_.no_mirror && saved) {
+    std::size_t taken = tree_->restore(saved->containers);
+    log_info("state " + state_path_ + ": " + std::to_string(taken) + " of " +
+             std::to_string(saved->containers.size()) + " containers taken back");
+  }
   if (!opts_.no_mirror) {
     MirrorOptions mo;
     mo.root = opts_.cgroup_root;
@@ -200,8 +358,9 @@ void Daemon::bootstrap() {
            tracer_->hooks() + (scanner_.ids_available() ? ", namespace ids" : ""));
 }
 
-Json Daemon::tree_reply(const Json& req) {
+Json Daemon::tree_reply(const Connection& c, const Json& req) {
   TreeView view;
+  view.top = c.scope;
   view.pids = req.value("pids", false);
   view.source = "daemon";
   auto live = scanner_.pids();
@@ -222,7 +381,7 @@ Json Daemon::tree_reply(const Json& req) {
   return reply;
 }
 
-Json Daemon::which_reply(const Json& req) {
+Json Daemon::which_reply(const Connection& c, const Json& req) {
   Json reply;
   if (!req.contains("pid") || !req["pid"].is_number_unsigned() ||
       req["pid"].get<std::uint64_t>() == 0 ||
@@ -242,9 +401,15 @@ Json Daemon::which_reply(const Json& req) {
   if (proc->readable && !tree_->is_member(pid) &&
       tree_->key_of(proc->ns) != tree_->root().key && proc->missing_mask == 0)
     reconcile("which: a process the tree had not placed");
+  ContainerId where = tree_->container_of(pid);
+  if (!tree_->is_within(where, c.scope)) {
+    reply["ok"] = false;
+    reply["error"] = "pid " + std::to_string(pid) + " is not in your container or below it";
+    return reply;
+  }
   reply["ok"] = true;
   reply["pid"] = pid;
-  reply["container"] = tree_->path(tree_->container_of(pid));
+  reply["container"] = tree_->path(where);
   if (!proc->readable)
     reply["unreadable"] = true;
   return reply;
@@ -267,7 +432,7 @@ std::optional<std::string> string_field(const Json& req, const char* name) {
 
 }  // namespace
 
-Json Daemon::rename_reply(const Json& req) {
+Json Daemon::rename_reply(const Connection& conn, const Json& req) {
   auto path = string_field(req, "path");
   auto name = string_field(req, "name");
   if (!path || !name)
@@ -275,8 +440,10 @@ Json Daemon::rename_reply(const Json& req) {
   tracer_->consume();
   collect_garbage();
   auto id = tree_->find_path(*path);
-  if (!id)
+  if (!id || !tree_->is_within(*id, conn.scope))
     return error_reply("no container at " + *path);
+  if (auto why = refuse_change(conn, *id, "rename"))
+    return error_reply(*why);
   std::string old_path = tree_->path(*id);
   if (std::string why = tree_->rename(*id, *name); !why.empty())
     return error_reply("cannot rename " + *path + ": " + why);
@@ -288,16 +455,18 @@ Json Daemon::rename_reply(const Json& req) {
   return reply;
 }
 
-Json Daemon::kill_reply(const Json& req) {
+Json Daemon::kill_reply(const Connection& conn, const Json& req) {
   auto path = string_field(req, "path");
   if (!path)
     return error_reply("kill needs a \"path\" string");
   tracer_->consume();
   auto id = tree_->find_path(*path);
-  if (!id)
+  if (!id || !tree_->is_within(*id, conn.scope))
     return error_reply("no container at " + *path);
   if (*id == kRootId)
     return error_reply("the root container cannot be killed");
+  if (auto why = refuse_change(conn, *id, "kill"))
+    return error_reply(*why);
   sync_mirror();
   Json reply;
   reply["ok"] = true;
@@ -310,6 +479,27 @@ Json Daemon::kill_reply(const Json& req) {
     return all_in_dirs && mirror_->in_directory(pid);
   });
   log_info("killed " + *path);
+  return reply;
+}
+
+Json Daemon::stats_reply(const Connection& c) const {
+  Json reply;
+  reply["ok"] = true;
+  if (c.scope == kRootId) {
+    reply["stats"] = stats_json();
+    return reply;
+  }
+  // A client inside a container sees its subtree's figures only.
+  Json s;
+  std::size_t containers = 0, processes = 0;
+  tree_->visit(c.scope, [&](const Container& ct, int) {
+    ++containers;
+    processes += ct.members.size();
+  });
+  s["scope"] = tree_->find(c.scope) ? tree_->path(c.scope) : "";
+  s["containers"] = containers;
+  s["processes"] = processes;
+  reply["stats"] = s;
   return reply;
 }
 
@@ -341,21 +531,17 @@ void Daemon::handle_request(Connection& c, const Json& req) {
                        ? req["op"].get<std::string>()
                        : std::string();
   if (op == "tree") {
-    server_->send(c, dump_line(tree_reply(req)));
+    server_->send(c, dump_line(tree_reply(c, req)));
   } else if (op == "which") {
-    server_->send(c, dump_line(which_reply(req)));
+    server_->send(c, dump_line(which_reply(c, req)));
   } else if (op == "stats") {
-    Json reply;
-    reply["ok"] = true;
-    reply["stats"] = stats_json();
-    server_->send(c, dump_line(reply));
+    server_->send(c, dump_line(stats_reply(c)));
   } else if (op == "rename") {
-    server_->send(c, dump_line(rename_reply(req)));
+    server_->send(c, dump_line(rename_reply(c, req)));
   } else if (op == "kill") {
-    server_->send(c, dump_line(kill_reply(req)));
+    server_->send(c, dump_line(kill_reply(c, req)));
   } else if (op == "watch") {
     c.watching = true;
-    c.scope = kRootId;
     Json reply;
     reply["ok"] = true;
     reply["watching"] = true;
@@ -371,11 +557,24 @@ int Daemon::run() {
   ::signal(SIGPIPE, SIG_IGN);
   stats_.started_boot_ns = BootClock::boot_ns_now();
   auto sfd = make_signalfd({SIGINT, SIGTERM, SIGHUP});
+  gid_t group = resolve_group(opts_.socket_group);
+  load_state();
   bootstrap();
   server_ = std::make_unique<Server>(
-      opts_.socket, 0, ep_, kListen,
-      [this](Connection& c, const Json& req) { handle_request(c, req); });
+      opts_.socket, group, ep_, kListen,
+      [this](Connection& c, const Json& req) { handle_request(c, req); },
+      [this](Connection& c) { return on_accept(c); });
   log_info("serving " + opts_.socket);
+  // Attached, bootstrapped, listening: from here nothing is missed.
+  last_status_ = status_line();
+  notify_.send("READY=1\nSTATUS=" + last_status_);
+  UniqueFd watchdog_timer;
+  if (auto every = notify_.watchdog_interval()) {
+    auto ms = static_cast<unsigned>(std::max<long long>(1, every->count() / 1000));
+    watchdog_timer = make_timerfd(ms);
+    ep_.add(watchdog_timer.get(), EPOLLIN, kWatchdog);
+    notify_.send("WATCHDOG=1");
+  }
 
   auto reconcile_timer = make_timerfd(opts_.reconcile_seconds * 1000);
   auto tick_timer = make_timerfd(1000);
@@ -396,8 +595,7 @@ int Daemon::run() {
         if (sig == SIGHUP) {
           reconcile("SIGHUP");
         } else if (sig != 0) {
-          log_info(std::string("stopping on ") + sigabbrev_np(sig));
-          server_.reset();
+          shutdown(sig);
           return 0;
         }
         break;
@@ -406,10 +604,23 @@ int Daemon::run() {
         drain_timerfd(reconcile_timer.get());
         reconcile("timer");
         break;
-      case kTickTimer:
+      case kTickTimer: {
         drain_timerfd(tick_timer.get());
         if (mirror_)
           mirror_->retry(*tree_);
+        std::string status = status_line();
+        if (status != last_status_) {
+          notify_.send("STATUS=" + status);
+          last_status_ = std::move(status);
+        }
+        if (state_dirty_ && BootClock::boot_ns_now() - last_save_ns_ > 5'000'000'000ULL)
+          save_state_now();
+        break;
+      }
+      case kWatchdog:
+        // From the loop itself: a stuck loop stops the keep-alives.
+        drain_timerfd(watchdog_timer.get());
+        notify_.send("WATCHDOG=1");
         break;
       case kListen: server_->on_listen_ready(); break;
       default:

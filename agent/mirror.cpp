@@ -117,12 +117,6 @@ std::optional<std::string> cgroup_v2_path(std::string_view proc_cgroup) {
   return std::nullopt;
 }
 
-bool path_within(std::string_view path, std::string_view dir) {
-  if (dir == "/")
-    return !path.empty() && path[0] == '/';
-  return path == dir || (path.size() > dir.size() && path.substr(0, dir.size()) == dir &&
-                         path[dir.size()] == '/');
-}
 
 std::string ns_xattr(const NsSet& s) {
   std::string out;

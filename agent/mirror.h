@@ -40,8 +40,6 @@ std::optional<NsSet> parse_ns_xattr(std::string_view text);
 // A Creation as the trusted.nsgroup.created xattr stores it, and back.
 std::string creation_xattr(const Creation& c);
 std::optional<Creation> parse_creation_xattr(std::string_view text);
-// True when `path` is `dir` or below it ("/a/b" is within "/a").
-bool path_within(std::string_view path, std::string_view dir);
 
 struct KillResult {
   bool cgroup_kill = false;  // cgroup.kill was written

@@ -62,8 +62,8 @@ UniqueFd connect_socket(const std::string& path, bool* no_daemon) {
 }
 
 Server::Server(const std::string& path, gid_t group, Epoll& ep,
-               std::uint64_t listen_key, Handler handler)
-    : path_(path), ep_(ep), handler_(std::move(handler)) {
+               std::uint64_t listen_key, Handler handler, AcceptHook on_accept)
+    : path_(path), ep_(ep), handler_(std::move(handler)), on_accept_(std::move(on_accept)) {
   sockaddr_un addr = address_of(path);
   make_parent_dir(path);
   // A socket file nobody answers on is a leftover of a killed daemon.
@@ -122,6 +122,8 @@ void Server::on_listen_ready() {
       continue;
     }
     c->peer = PeerCred{cred.pid, cred.uid, cred.gid};
+    if (on_accept_ && !on_accept_(*c))
+      continue;  // refused: the fd closes with c
     ep_.add(fd, EPOLLIN | EPOLLRDHUP, kClientTag | static_cast<std::uint32_t>(fd));
     clients_.emplace(fd, std::move(c));
   }

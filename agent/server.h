@@ -31,7 +31,8 @@ struct Connection {
   std::string in;
   std::string out;
   bool watching = false;
-  std::uint64_t scope = 0;  // watch: the container subtree it may see
+  std::uint64_t scope = 0;  // the container whose subtree it may see
+  bool admin = false;       // CAP_SYS_ADMIN in the initial user namespace
   bool closing = false;     // close once `out` is flushed
 };
 
@@ -46,11 +47,14 @@ class Server {
  public:
   // Called with each request that parsed as a JSON object.
   using Handler = std::function<void(Connection&, const Json& request)>;
+  // Called once per new client, with its credentials filled in; false
+  // refuses it (the connection is closed).
+  using AcceptHook = std::function<bool(Connection&)>;
 
   // Binds and listens on path (mode 0660, owner root, group gid), after
   // removing a stale socket; throws Error if another daemon answers there.
   Server(const std::string& path, gid_t group, Epoll& ep, std::uint64_t listen_key,
-         Handler handler);
+         Handler handler, AcceptHook on_accept);
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
   ~Server();
@@ -79,6 +83,7 @@ class Server {
   UniqueFd listen_;
   Epoll& ep_;
   Handler handler_;
+  AcceptHook on_accept_;
   std::map<int, std::unique_ptr<Connection>> clients_;
 };
 

@@ -566,6 +566,13 @@ std::string Tree::unique_child_name(ContainerId parent, const std::string& name,
   return alt.size() <= 64 ? alt : "container_" + std::to_string(id);
 }
 
+bool path_within(std::string_view path, std::string_view dir) {
+  if (dir == "/")
+    return !path.empty() && path[0] == '/';
+  return path == dir || (path.size() > dir.size() && path.substr(0, dir.size()) == dir &&
+                         path[dir.size()] == '/');
+}
+
 std::string check_name(std::string_view name) {
   if (name.empty())
     return "a name cannot be empty";

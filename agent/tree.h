@@ -97,6 +97,10 @@ struct TreeChanges {
   std::set<std::uint32_t> to_root;   // members that went back to the root
 };
 
+// True when `path` is `dir` or below it ("/a/b" is within "/a", "/ab" is
+// not).
+bool path_within(std::string_view path, std::string_view dir);
+
 // Why a rename was refused; empty when the name is acceptable.
 std::string check_name(std::string_view name);
 
@@ -144,6 +148,7 @@ class Tree {
   std::size_t restore(const std::vector<RestoredContainer>& dirs);
   // The next container_N will have N >= n.
   void reserve_ids(ContainerId n) { next_id_ = std::max(next_id_, n); }
+  ContainerId next_id() const { return next_id_; }
 
   // What changed since the last call, for the mirror; clears the journal.
   TreeChanges take_changes();

@@ -12,8 +12,9 @@ NSGROUP_BUILD_PACKAGES=(
 )
 # What the tests drive for real, on top of the build.
 NSGROUP_TEST_PACKAGES=(
-  libgtest-dev
+  libgtest-dev clang-tidy
   iproute2 util-linux procps
+  systemd
 )
 
 # Installs the packages of "$@" that are not installed yet; nothing when all

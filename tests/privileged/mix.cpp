@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <sys/socket.h>
+#include <signal.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -218,6 +219,54 @@ pid_t Mix::nested_inner() const {
 pid_t Mix::nsenter_child() const {
   auto c = children_of(nsenter);
   return c.empty() ? -1 : c.front();
+}
+
+WatchProcess::WatchProcess(std::vector<std::string> args) {
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0)
+    throw std::runtime_error("pipe");
+  pid = ::fork();
+  if (pid == 0) {
+    ::dup2(fds[1], 1);
+    std::vector<char*> argv;
+    for (auto& a : args)
+      argv.push_back(a.data());
+    argv.push_back(nullptr);
+    ::execvp(argv[0], argv.data());
+    ::_exit(127);
+  }
+  ::close(fds[1]);
+  out.reset(fds[0]);
+}
+
+std::optional<Json> WatchProcess::next(const std::function<bool(const Json&)>& pred) {
+  for (;;) {
+    auto nl = buf.find('\n');
+    if (nl != std::string::npos) {
+      Json j = Json::parse(buf.substr(0, nl), nullptr, false);
+      buf.erase(0, nl + 1);
+      if (!j.is_discarded() && pred(j))
+        return j;
+      continue;
+    }
+    char tmp[4096];
+    ssize_t n = ::read(out.get(), tmp, sizeof tmp);
+    if (n <= 0)
+      return std::nullopt;
+    buf.append(tmp, static_cast<std::size_t>(n));
+  }
+}
+
+int WatchProcess::stop(int sig) {
+  ::kill(pid, sig);
+  int st = wait_status(pid);
+  pid = -1;
+  return st;
+}
+
+WatchProcess::~WatchProcess() {
+  if (pid > 0)
+    stop(SIGKILL);
 }
 
 }  // namespace nsgroup::test

@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include <array>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -71,6 +72,20 @@ struct RawClient {
   explicit RawClient(const std::string& path);
   void send_bytes(const std::string& s);
   std::optional<Json> read_reply();
+};
+
+// A command whose stdout is read line by line as JSON (nsgroup watch).
+struct WatchProcess {
+  pid_t pid = -1;
+  UniqueFd out;
+  std::string buf;
+  explicit WatchProcess(std::vector<std::string> args);
+  ~WatchProcess();
+  // The next line that satisfies pred; nullopt at EOF (or, on a
+  // non-blocking fd, when nothing is waiting).
+  std::optional<Json> next(const std::function<bool(const Json&)>& pred);
+  // Sends sig, reaps; the exit status.
+  int stop(int sig);
 };
 
 }  // namespace nsgroup::test

@@ -226,60 +226,6 @@ TEST(ControlSocket, WatchStreamsEventsWithTheirContainers) {
   EXPECT_TRUE(saw_removed);
 }
 
-// `nsgroup watch` as a process: its stdout lines, and its exit status
-// after sig.
-struct WatchProcess {
-  pid_t pid = -1;
-  UniqueFd out;
-  std::string buf;
-  explicit WatchProcess(std::vector<std::string> args) {
-    int fds[2];
-    if (::pipe2(fds, O_CLOEXEC) != 0)
-      throw std::runtime_error("pipe");
-    pid = ::fork();
-    if (pid == 0) {
-      ::dup2(fds[1], 1);
-      std::vector<char*> argv;
-      for (auto& a : args)
-        argv.push_back(a.data());
-      argv.push_back(nullptr);
-      ::execv(argv[0], argv.data());
-      ::_exit(127);
-    }
-    ::close(fds[1]);
-    out.reset(fds[0]);
-  }
-  // The next line that satisfies pred (blocking read; the test's own
-  // trigger guarantees one comes).
-  std::optional<Json> next(const std::function<bool(const Json&)>& pred) {
-    for (;;) {
-      auto nl = buf.find('\n');
-      if (nl != std::string::npos) {
-        Json j = Json::parse(buf.substr(0, nl), nullptr, false);
-        buf.erase(0, nl + 1);
-        if (!j.is_discarded() && pred(j))
-          return j;
-        continue;
-      }
-      char tmp[4096];
-      ssize_t n = ::read(out.get(), tmp, sizeof tmp);
-      if (n <= 0)
-        return std::nullopt;
-      buf.append(tmp, static_cast<std::size_t>(n));
-    }
-  }
-  int stop(int sig) {
-    ::kill(pid, sig);
-    int st = wait_status(pid);
-    pid = -1;
-    return st;
-  }
-  ~WatchProcess() {
-    if (pid > 0)
-      stop(SIGKILL);
-  }
-};
-
 void expect_watch_reports_an_unshare(WatchProcess& w, bool with_container) {
   // Retried: the watcher may still be attaching when the first one runs.
   std::optional<Json> ev;

@@ -286,6 +286,13 @@ DaemonProcess::DaemonProcess(std::vector<std::string> extra,
   // Tests that are not about the mirror leave cgroupfs alone.
   if (std::find(extra.begin(), extra.end(), "--cgroup-root") == extra.end())
     argv.push_back("--no-mirror");
+  // A state directory of its own, shared only by the restarts of this
+  // object's daemon.
+  state_dir_ = "/tmp/nsgroup-test-" + tag + ".state";
+  if (std::find(extra.begin(), extra.end(), "--state-dir") == extra.end()) {
+    argv.push_back("--state-dir");
+    argv.push_back(state_dir_);
+  }
   argv.insert(argv.begin(), wrapper.begin(), wrapper.end());
   std::vector<char*> cargv;
   for (const auto& a : argv)
@@ -326,6 +333,9 @@ DaemonProcess::~DaemonProcess() {
   }
   ::unlink(socket_.c_str());
   ::unlink(log_path_.c_str());
+  ::unlink((state_dir_ + "/containers.json").c_str());
+  ::unlink((state_dir_ + "/containers.json.tmp").c_str());
+  ::rmdir(state_dir_.c_str());
 }
 
 int DaemonProcess::stop(int sig) {

@@ -133,6 +133,7 @@ class DaemonProcess {
  private:
   std::string socket_;
   std::string log_path_;
+  std::string state_dir_;
   pid_t pid_ = -1;
   bool ready_ = false;
 };
