@@ -23,9 +23,9 @@ const std::vector<CommandSpec>& specs() {
        Command::Daemon,
        {"--no-events", "--no-mirror"},
        {"--socket", "--reconcile-interval", "--cgroup-root", "--adopt", "--socket-group",
-        "--state-dir"}},
+        "--state-dir", "--hooks"}},
       {"tree", Command::Tree, {"--text", "--pids"}, {"--socket"}},
-      {"watch", Command::Watch, {}, {"--socket"}},
+      {"watch", Command::Watch, {}, {"--socket", "--hooks"}},
       {"which", Command::Which, {}, {"--socket"}},
       {"stats", Command::Stats, {}, {"--socket"}},
       {"rename", Command::Rename, {}, {"--socket"}},
@@ -66,7 +66,7 @@ tree (/init_container/container_3/...).
 Commands:
   daemon [--socket PATH] [--socket-group GROUP] [--cgroup-root PATH | --no-mirror]
          [--adopt=auto|all] [--no-events] [--reconcile-interval SECONDS]
-         [--state-dir PATH]
+         [--state-dir PATH] [--hooks=auto|fexit|tracepoint]
       Load the BPF programs (root), build the tree from /proc, keep it up to
       date from events, mirror it into cgroup v2 directories, serve the
       control socket (default /run/nsgroup/nsgroup.sock). Each event is
@@ -87,14 +87,19 @@ Commands:
       below the client's container. Under systemd (Type=notify) it reports
       READY=1 once attached and bootstrapped, STATUS=, WATCHDOG=1 and
       STOPPING=1. SIGTERM/SIGINT stop it (status 0), SIGHUP rescans /proc.
+      --hooks: fexit/copy_namespaces and fexit/unshare_nsproxy_namespaces
+      where the kernel can load tracing programs (BPF trampolines), else
+      tracepoints (auto, the default); both give the same events. The
+      active set is in the startup log and in `nsgroup stats`.
   tree [--socket PATH] [--text] [--pids]
       Print the container tree as JSON: from the daemon, or, with no daemon
       listening, from one scan of /proc ("source": "scan"; no root needed
       for the processes you may read). --pids lists member pids, --text
       draws the tree for humans.
-  watch [--socket PATH]
+  watch [--socket PATH] [--hooks=auto|fexit|tracepoint]
       Stream events as JSON lines: from the daemon, or, with no daemon
-      listening, by loading the BPF programs itself (root). Kinds: clone,
+      listening, by loading the BPF programs itself (root; --hooks as for
+      daemon). Kinds: clone,
       unshare, setns, denied (a namespace request that failed, with errno),
       exit, lost (records dropped, with a count), container_removed.
       SIGINT or SIGTERM stops it with status 0.
@@ -180,6 +185,15 @@ ParseResult parse_args(const std::vector<std::string_view>& args) {
         if (value->empty() || (*value)[0] != '/')
           return usage_error("--cgroup-root needs an absolute path");
         o.cgroup_root = std::string(*value);
+      } else if (name == "--hooks") {
+        if (*value == "auto")
+          o.hooks = HookChoice::Auto;
+        else if (*value == "fexit")
+          o.hooks = HookChoice::Fexit;
+        else if (*value == "tracepoint")
+          o.hooks = HookChoice::Tracepoint;
+        else
+          return usage_error("--hooks is auto, fexit or tracepoint");
       } else if (name == "--socket-group") {
         if (value->empty())
           return usage_error("--socket-group needs a group name or gid");

@@ -12,8 +12,11 @@ enum class Command { Daemon, Tree, Watch, Which, Stats, Rename, Kill };
 
 inline constexpr std::string_view kDefaultSocket = "/run/nsgroup/nsgroup.sock";
 
+enum class HookChoice { Auto, Fexit, Tracepoint };
+
 struct Options {
   Command command = Command::Watch;
+  HookChoice hooks = HookChoice::Auto;  // daemon, watch
   bool verbose = false;
   std::string socket{kDefaultSocket};
   // tree

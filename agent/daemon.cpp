@@ -341,6 +341,7 @@ void Daemon::bootstrap() {
   // Attach first: whatever happens while we scan waits in the ring buffer
   // and is applied after, so nothing falls between scan and events.
   TracerOptions topts;
+  topts.hooks = to_hooks(opts_.hooks);
   tracer_.emplace(Tracer::open(topts, [this](const Event& e) { on_event(e); }));
   tracer_->set_root_ns(root);
   Snapshot snap = scanner_.scan();

@@ -69,6 +69,15 @@ void preflight() {
 
 }  // namespace
 
+Hooks to_hooks(HookChoice c) {
+  switch (c) {
+  case HookChoice::Fexit: return Hooks::Fexit;
+  case HookChoice::Tracepoint: return Hooks::Tracepoint;
+  case HookChoice::Auto: break;
+  }
+  return Hooks::Auto;
+}
+
 void ensure_tracefs() {
   if (exists("/sys/kernel/tracing/events") ||
       exists("/sys/kernel/debug/tracing/events"))
@@ -84,6 +93,7 @@ void ensure_tracefs() {
 
 struct Tracer::State {
   SkelPtr<nsgroup_bpf> skel;
+  bool fexit = false;
   RingBufferPtr rb;
   Callback cb;
   std::uint64_t lost_seen = 0;
@@ -114,6 +124,22 @@ Tracer::Tracer(Tracer&&) noexcept = default;
 Tracer& Tracer::operator=(Tracer&&) noexcept = default;
 Tracer::~Tracer() = default;
 
+namespace {
+
+// The programs only the fexit set loads, and the ones it replaces.
+void choose_programs(nsgroup_bpf* skel, bool fexit) {
+  bpf_program__set_autoload(skel->progs.copy_ns_exit, fexit);
+  bpf_program__set_autoload(skel->progs.unshare_ns_exit, fexit);
+  bpf_program__set_autoload(skel->progs.unshare_enter, !fexit);
+}
+
+// Open, configure, load and attach one hook set. 0 or -errno; `stage`
+// says which step failed.
+int load_set(Tracer::State& s, const TracerOptions& opts, bool fexit,
+             const char** stage);
+
+}  // namespace
+
 Tracer Tracer::open(const TracerOptions& opts, Callback cb) {
   libbpf_set_print(libbpf_print);
   preflight();
@@ -121,25 +147,34 @@ Tracer Tracer::open(const TracerOptions& opts, Callback cb) {
 
   auto s = std::make_unique<State>();
   s->cb = std::move(cb);
-  s->skel.reset(nsgroup_bpf::open());
-  if (!s->skel)
-    throw Error(std::string("opening the BPF object failed: ") +
-                std::strerror(errno));
-  s->skel->rodata->emit_forks = opts.emit_forks;
-  if (opts.ignore_self)
-    s->skel->rodata->ignore_tgid = static_cast<__u32>(::getpid());
-  if (opts.ring_bytes != 0 &&
-      bpf_map__set_max_entries(s->skel->maps.events, opts.ring_bytes) != 0)
-    throw Error("invalid ring buffer size " + std::to_string(opts.ring_bytes));
-
-  if (int err = nsgroup_bpf::load(s->skel.get()); err != 0)
-    throw Error(std::string("the kernel refused to load nsgroup's BPF "
-                            "programs: ") +
-                std::strerror(-err) + " (run with -v for libbpf's log)");
-  if (int err = nsgroup_bpf::attach(s->skel.get()); err != 0)
-    throw Error(std::string("attaching nsgroup's BPF programs to their "
-                            "tracepoints failed: ") +
-                std::strerror(-err) + " (run with -v for libbpf's log)");
+  const char* stage = "";
+  int err = 0;
+  bool fexit = opts.hooks != Hooks::Tracepoint;
+  if (fexit && opts.hooks == Hooks::Auto &&
+      libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_TRACING, nullptr) != 1) {
+    fexit = false;  // the cheap probe already says no
+    log_debug("the kernel does not support tracing programs: tracepoint hooks");
+  }
+  if (fexit) {
+    err = load_set(*s, opts, true, &stage);
+    if (err != 0) {
+      if (opts.hooks == Hooks::Fexit)
+        throw Error(std::string("the kernel cannot load tracing (fexit) programs: ") +
+                    stage + " failed: " + std::strerror(-err) +
+                    " (no BPF trampolines?); use --hooks=tracepoint");
+      log_info(std::string("fexit hooks unavailable (") + stage + ": " +
+               std::strerror(-err) + "): using tracepoints");
+      s->skel.reset();
+      fexit = false;
+    }
+  }
+  if (!fexit) {
+    err = load_set(*s, opts, false, &stage);
+    if (err != 0)
+      throw Error(std::string(stage) + " of nsgroup's BPF programs failed: " +
+                  std::strerror(-err) + " (run with -v for libbpf's log)");
+  }
+  s->fexit = fexit;
 
   s->rb.reset(ring_buffer__new(bpf_map__fd(s->skel->maps.events),
                                &State::on_record, s.get(), nullptr));
@@ -150,9 +185,36 @@ Tracer Tracer::open(const TracerOptions& opts, Callback cb) {
   if (ncpus <= 0)
     throw Error("cannot count the possible CPUs");
   s->ncpus = static_cast<std::size_t>(ncpus);
-  log_debug("BPF programs attached (tracepoint hook set)");
+  log_debug(std::string("BPF programs attached (") + (fexit ? "fexit" : "tracepoint") +
+            " hook set)");
   return Tracer(std::move(s));
 }
+
+namespace {
+
+int load_set(Tracer::State& s, const TracerOptions& opts, bool fexit,
+             const char** stage) {
+  *stage = "opening";
+  s.skel.reset(nsgroup_bpf::open());
+  if (!s.skel)
+    return -errno;
+  s.skel->rodata->emit_forks = opts.emit_forks;
+  if (opts.ignore_self)
+    s.skel->rodata->ignore_tgid = static_cast<__u32>(::getpid());
+  if (opts.ring_bytes != 0 &&
+      bpf_map__set_max_entries(s.skel->maps.events, opts.ring_bytes) != 0)
+    throw Error("invalid ring buffer size " + std::to_string(opts.ring_bytes));
+  choose_programs(s.skel.get(), fexit);
+  *stage = "loading";
+  if (int err = nsgroup_bpf::load(s.skel.get()); err != 0)
+    return err;
+  *stage = "attaching";
+  if (int err = nsgroup_bpf::attach(s.skel.get()); err != 0)
+    return err;
+  return 0;
+}
+
+}  // namespace
 
 int Tracer::fd() const { return ring_buffer__epoll_fd(s_->rb.get()); }
 
@@ -199,6 +261,6 @@ void Tracer::set_root_ns(const NsSet& root) {
   __atomic_store_n(&bss->root_known, 1U, __ATOMIC_RELEASE);
 }
 
-std::string Tracer::hooks() const { return "tracepoint"; }
+std::string Tracer::hooks() const { return s_->fexit ? "fexit" : "tracepoint"; }
 
 }  // namespace nsgroup

@@ -8,11 +8,20 @@
 #include <memory>
 #include <string>
 
+#include "cli.h"
 #include "event.h"
 
 namespace nsgroup {
 
+// Which programs feed the events. Both emit the same events.
+enum class Hooks {
+  Auto,        // fexit where the kernel can load tracing programs, else tracepoints
+  Fexit,       // fexit/copy_namespaces + fexit/unshare_nsproxy_namespaces
+  Tracepoint,  // raw and syscall tracepoints only
+};
+
 struct TracerOptions {
+  Hooks hooks = Hooks::Auto;
   // Send fork records for children of tracked processes (the tree needs
   // them; `watch` alone does not).
   bool emit_forks = true;
@@ -31,6 +40,8 @@ class Tracer {
   // refused).
   static Tracer open(const TracerOptions& opts, Callback cb);
 
+  struct State;
+
   Tracer(Tracer&&) noexcept;
   Tracer& operator=(Tracer&&) noexcept;
   ~Tracer();
@@ -48,14 +59,16 @@ class Tracer {
   // Tells the kernel side the initial namespaces: a process whose set
   // becomes this one stops being tracked (in event order, in the kernel).
   void set_root_ns(const NsSet& root);
-  // Which hook set is attached ("tracepoint").
+  // Which hook set is attached: "fexit" or "tracepoint".
   std::string hooks() const;
 
  private:
-  struct State;
   explicit Tracer(std::unique_ptr<State> s);
   std::unique_ptr<State> s_;
 };
+
+// The command line's --hooks as a tracer option.
+Hooks to_hooks(HookChoice c);
 
 // Mounts tracefs at /sys/kernel/tracing unless tracefs (or debugfs's
 // tracing directory) is already there. Throws Error on failure.

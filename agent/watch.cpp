@@ -70,6 +70,7 @@ int run_watch(const Options& opts) {
   };
 
   TracerOptions topts;
+  topts.hooks = to_hooks(opts.hooks);
   topts.emit_forks = false;
   Tracer tracer = Tracer::open(topts, print);
   log_debug("watching; SIGINT or SIGTERM to stop");

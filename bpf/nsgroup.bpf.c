@@ -60,6 +60,17 @@ struct {
 	__type(value, __u8);
 } tracked SEC(".maps");
 
+/*
+ * Hook set "fexit": the flags copy_namespaces() was called with, keyed by
+ * the new task, until sched_process_fork (which knows its pid) reports it.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, __u64);
+} fork_flags SEC(".maps");
+
 /* LRU: a thread killed inside a syscall never reaches its exit hook. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -236,6 +247,7 @@ int sched_fork(struct bpf_raw_tracepoint_args *ctx)
 	__u32 ctgid = BPF_CORE_READ(child, tgid);
 	struct nsg_ns_event *e;
 	struct pending *p;
+	__u64 key, *f;
 	__u32 tid;
 
 	/* A new thread belongs to its process's container. */
@@ -277,6 +289,13 @@ int sched_fork(struct bpf_raw_tracepoint_args *ctx)
 	if (p) {
 		e->flags = p->flags;
 		e->syscall = p->syscall;
+	}
+	/* With the fexit hooks: the flags copy_namespaces() itself saw. */
+	key = (__u64)child;
+	f = bpf_map_lookup_elem(&fork_flags, &key);
+	if (f) {
+		e->flags = *f;
+		bpf_map_delete_elem(&fork_flags, &key);
 	}
 	track_set(ctgid, ctgid, &e->after);
 	bpf_ringbuf_submit(e, 0);
@@ -451,5 +470,32 @@ SEC("tp/syscalls/sys_exit_clone3")
 int clone3_exit(struct trace_event_raw_sys_exit *ctx)
 {
 	complete(ctx->ret, 0, false);
+	return 0;
+}
+
+/*
+ * Hook set "fexit" (kernels with BPF trampolines). Loaded instead of
+ * unshare_enter; sched_fork and the syscall exits stay, so both sets emit
+ * the same events. Arguments are read from ctx by index: 6.1's verifier
+ * refuses a typed read of unshare_nsproxy_namespaces' struct nsproxy **.
+ */
+SEC("fexit/copy_namespaces")
+int copy_ns_exit(unsigned long long *ctx)
+{
+	__u64 flags = ctx[0];
+	__u64 key = ctx[1]; /* struct task_struct *tsk */
+	__u64 ret = 0;
+
+	bpf_get_func_ret(ctx, &ret);
+	if ((int)ret == 0 && (flags & NSG_CLONE_NEW_MASK))
+		bpf_map_update_elem(&fork_flags, &key, &flags, BPF_ANY);
+	return 0;
+}
+
+SEC("fexit/unshare_nsproxy_namespaces")
+int unshare_ns_exit(unsigned long long *ctx)
+{
+	/* Before switch_task_namespaces(): the caller's set is still the old one. */
+	remember((__u32)ctx[0], -1, NSG_SYS_UNSHARE);
 	return 0;
 }

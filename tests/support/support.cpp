@@ -12,13 +12,30 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
+#include <thread>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 extern char** environ;
 
 namespace nsgroup::test {
+
+std::string test_hooks_name() {
+  const char* h = std::getenv("NSGROUP_TEST_HOOKS");
+  return h && *h ? h : "auto";
+}
+
+Hooks test_hooks() {
+  std::string h = test_hooks_name();
+  if (h == "fexit")
+    return Hooks::Fexit;
+  if (h == "tracepoint")
+    return Hooks::Tracepoint;
+  return Hooks::Auto;
+}
 
 std::string privileged_skip_reason() {
   if (geteuid() != 0)
@@ -180,7 +197,8 @@ std::string read_all(int fd) {
 
 }  // namespace
 
-Output capture(const std::vector<std::string>& argv, int uid) {
+Output capture(const std::vector<std::string>& argv, int uid,
+               std::chrono::milliseconds timeout) {
   int out[2], err[2];
   if (::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0)
     throw std::system_error(errno, std::generic_category(), "pipe2");
@@ -202,6 +220,16 @@ Output capture(const std::vector<std::string>& argv, int uid) {
   }
   ::close(out[1]);
   ::close(err[1]);
+  std::thread stopper;
+  std::atomic<bool> done{false};
+  if (timeout.count() > 0)
+    stopper = std::thread([&] {
+      auto deadline = std::chrono::steady_clock::now() + timeout;
+      while (!done && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      if (!done)
+        ::kill(pid, SIGTERM);
+    });
   Output o;
   // Small outputs: read stderr after stdout without risk of a full pipe for
   // the commands these tests run; large stdout is read first.
@@ -210,6 +238,9 @@ Output capture(const std::vector<std::string>& argv, int uid) {
   ::close(out[0]);
   ::close(err[0]);
   o.status = wait_status(pid);
+  done = true;
+  if (stopper.joinable())
+    stopper.join();
   return o;
 }
 
@@ -293,6 +324,7 @@ DaemonProcess::DaemonProcess(std::vector<std::string> extra,
     argv.push_back("--state-dir");
     argv.push_back(state_dir_);
   }
+  argv.push_back("--hooks=" + test_hooks_name());
   argv.insert(argv.begin(), wrapper.begin(), wrapper.end());
   std::vector<char*> cargv;
   for (const auto& a : argv)

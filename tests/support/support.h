@@ -25,6 +25,11 @@
 
 namespace nsgroup::test {
 
+// The hook set the tests ask for: $NSGROUP_TEST_HOOKS (auto, fexit,
+// tracepoint), auto when unset. The VM runs the suite once per set.
+Hooks test_hooks();
+std::string test_hooks_name();
+
 // Why privileged tests cannot run here, or "" when they can.
 std::string privileged_skip_reason();
 
@@ -74,7 +79,10 @@ struct Output {
 // Runs argv with stdin from /dev/null, capturing stdout and stderr. With
 // uid >= 0 the command runs as that uid/gid (needs root), no supplementary
 // groups.
-Output capture(const std::vector<std::string>& argv, int uid = -1);
+// With a timeout, the command gets SIGTERM when it expires (its status is
+// then whatever it exits with).
+Output capture(const std::vector<std::string>& argv, int uid = -1,
+               std::chrono::milliseconds timeout = std::chrono::milliseconds(0));
 // The nsgroup binary under test.
 std::string nsgroup_binary();
 
@@ -147,6 +155,7 @@ class EventLog {
   static TracerOptions own_events() {
     TracerOptions o;
     o.ignore_self = false;
+    o.hooks = test_hooks();
     return o;
   }
   EventLog(EventLog&&) = delete;  // the tracer's callback holds `this`
