@@ -65,6 +65,14 @@ TEST(ParseArgs, DaemonUsageErrors) {
   EXPECT_EQ(parse({"tree", "--no-mirror"}).kind, Kind::UsageError);
 }
 
+TEST(ParseArgs, Hooks) {
+  EXPECT_EQ(parse({"daemon"}).options.hooks, HookChoice::Auto);
+  EXPECT_EQ(parse({"daemon", "--hooks=fexit"}).options.hooks, HookChoice::Fexit);
+  EXPECT_EQ(parse({"watch", "--hooks", "tracepoint"}).options.hooks, HookChoice::Tracepoint);
+  EXPECT_EQ(parse({"watch", "--hooks=kprobe"}).kind, Kind::UsageError);
+  EXPECT_EQ(parse({"tree", "--hooks=fexit"}).kind, Kind::UsageError);
+}
+
 TEST(ParseArgs, TreeWhichRenameKill) {
   auto t = parse({"tree", "--text", "--pids"});
   EXPECT_TRUE(t.options.text);
