@@ -23,9 +23,9 @@ const std::vector<CommandSpec>& specs() {
        Command::Daemon,
        {"--no-events", "--no-mirror"},
        {"--socket", "--reconcile-interval", "--cgroup-root", "--adopt", "--socket-group",
-        "--state-dir", "--hooks"}},
+        "--state-dir", "--hooks", "--ring-buffer-kib"}},
       {"tree", Command::Tree, {"--text", "--pids"}, {"--socket"}},
-      {"watch", Command::Watch, {}, {"--socket", "--hooks"}},
+      {"watch", Command::Watch, {}, {"--socket", "--hooks", "--ring-buffer-kib"}},
       {"which", Command::Which, {}, {"--socket"}},
       {"stats", Command::Stats, {}, {"--socket"}},
       {"rename", Command::Rename, {}, {"--socket"}},
@@ -66,7 +66,7 @@ tree (/init_container/container_3/...).
 Commands:
   daemon [--socket PATH] [--socket-group GROUP] [--cgroup-root PATH | --no-mirror]
          [--adopt=auto|all] [--no-events] [--reconcile-interval SECONDS]
-         [--state-dir PATH] [--hooks=auto|fexit|tracepoint]
+         [--state-dir PATH] [--hooks=auto|fexit|tracepoint] [--ring-buffer-kib N]
       Load the BPF programs (root), build the tree from /proc, keep it up to
       date from events, mirror it into cgroup v2 directories, serve the
       control socket (default /run/nsgroup/nsgroup.sock). Each event is
@@ -91,6 +91,9 @@ Commands:
       where the kernel can load tracing programs (BPF trampolines), else
       tracepoints (auto, the default); both give the same events. The
       active set is in the startup log and in `nsgroup stats`.
+      --ring-buffer-kib: the BPF ring buffer's size (default 4096). Records
+      that do not fit are counted, reported as a "lost" event, and healed
+      by an immediate rescan of /proc.
   tree [--socket PATH] [--text] [--pids]
       Print the container tree as JSON: from the daemon, or, with no daemon
       listening, from one scan of /proc ("source": "scan"; no root needed
@@ -194,6 +197,11 @@ ParseResult parse_args(const std::vector<std::string_view>& args) {
           o.hooks = HookChoice::Tracepoint;
         else
           return usage_error("--hooks is auto, fexit or tracepoint");
+      } else if (name == "--ring-buffer-kib") {
+        std::uint32_t k = 0;
+        if (!parse_number(*value, k) || k < 4 || k > (1U << 20) || (k & (k - 1)) != 0)
+          return usage_error("--ring-buffer-kib is a power of two from 4 to 1048576");
+        o.ring_kib = k;
       } else if (name == "--socket-group") {
         if (value->empty())
           return usage_error("--socket-group needs a group name or gid");

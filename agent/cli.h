@@ -17,6 +17,7 @@ enum class HookChoice { Auto, Fexit, Tracepoint };
 struct Options {
   Command command = Command::Watch;
   HookChoice hooks = HookChoice::Auto;  // daemon, watch
+  std::uint32_t ring_kib = 0;           // daemon, watch: 0 = 4096
   bool verbose = false;
   std::string socket{kDefaultSocket};
   // tree

@@ -342,6 +342,7 @@ void Daemon::bootstrap() {
   // and is applied after, so nothing falls between scan and events.
   TracerOptions topts;
   topts.hooks = to_hooks(opts_.hooks);
+  topts.ring_bytes = opts_.ring_kib * 1024U;
   tracer_.emplace(Tracer::open(topts, [this](const Event& e) { on_event(e); }));
   tracer_->set_root_ns(root);
   Snapshot snap = scanner_.scan();

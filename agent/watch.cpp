@@ -71,6 +71,7 @@ int run_watch(const Options& opts) {
 
   TracerOptions topts;
   topts.hooks = to_hooks(opts.hooks);
+  topts.ring_bytes = opts.ring_kib * 1024U;
   topts.emit_forks = false;
   Tracer tracer = Tracer::open(topts, print);
   log_debug("watching; SIGINT or SIGTERM to stop");

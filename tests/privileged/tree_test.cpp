@@ -261,6 +261,58 @@ TEST(WatchCommand, LoadsItsOwnProgramsWithoutADaemonAndStopsWithStatusZero) {
   EXPECT_EQ(w.stop(SIGTERM), 0);
 }
 
+TEST(Losses, ALostRecordIsReportedAndTheRescanHealsTheTree) {
+  NSG_REQUIRE_PRIVILEGED();
+  DaemonProcess d({"--ring-buffer-kib", "4"});  // about a dozen records
+  ASSERT_TRUE(d.ready()) << d.log();
+  WatchProcess w({nsgroup_binary(), "watch", "--socket", d.socket()});
+  ASSERT_TRUE(eventually([&] {
+    return d.request({{"op", "stats"}})["stats"]["clients"].get<int>() >= 2;
+  }));
+  // A burst: 300 processes enter new namespaces at once and stay there.
+  Workloads burst;
+  int go[2];
+  ASSERT_EQ(::pipe(go), 0);
+  std::vector<pid_t> pids;
+  for (int i = 0; i < 300; ++i) {
+    pid_t pid = ::fork();
+    if (pid == 0) {
+      char c;
+      ::close(go[1]);
+      if (::read(go[0], &c, 1) != 0)
+        ::_exit(2);
+      if (::unshare(CLONE_NEWUTS) != 0)
+        ::_exit(1);
+      ::pause();
+      ::_exit(0);
+    }
+    pids.push_back(pid);
+    burst.adopt(pid);
+  }
+  ::close(go[0]);
+  ::close(go[1]);  // all of them at once
+  ASSERT_TRUE(eventually([&] {
+    for (pid_t pid : pids)
+      if (!differs(pid, "uts"))
+        return false;
+    return true;
+  }));
+  auto lost = w.next([](const Json& j) { return j["event"] == "lost"; });
+  ASSERT_TRUE(lost) << "no lost event";
+  EXPECT_GT((*lost)["count"].get<int>(), 0);
+  Json stats = d.request({{"op", "stats"}})["stats"];
+  EXPECT_GT(stats["lost"].get<int>(), 0);
+  EXPECT_GE(stats["reconciles"].get<int>(), 2) << "no rescan after the loss";
+  // After the rescan the tree has every one of them, each in its own set.
+  auto before = read_proc();
+  Json tree = d.request({{"op", "tree"}, {"pids", true}})["tree"];
+  expect_matches_kernel(before, tree, read_proc());
+  Placement p = placement_of(tree);
+  for (pid_t pid : pids)
+    EXPECT_NE(path_of(p, pid), "/init_container") << pid;
+  EXPECT_EQ(w.stop(SIGTERM), 0);
+}
+
 TEST(ControlSocket, TheDaemonsOwnHostnameReadsAreNotEvents) {
   NSG_REQUIRE_PRIVILEGED();
   DaemonProcess d;

@@ -244,7 +244,11 @@ Output capture(const std::vector<std::string>& argv, int uid,
   return o;
 }
 
-std::string nsgroup_binary() { return NSGROUP_BINARY; }
+std::string nsgroup_binary() {
+  // The test VM puts the binary elsewhere.
+  const char* env = std::getenv("NSGROUP_TEST_BINARY");
+  return env && *env ? env : NSGROUP_BINARY;
+}
 
 pid_t Workloads::start(const std::vector<std::string>& argv) {
   std::vector<char*> cargv;

@@ -83,7 +83,7 @@ struct Output {
 // then whatever it exits with).
 Output capture(const std::vector<std::string>& argv, int uid = -1,
                std::chrono::milliseconds timeout = std::chrono::milliseconds(0));
-// The nsgroup binary under test.
+// The nsgroup binary under test ($NSGROUP_TEST_BINARY, else the build's).
 std::string nsgroup_binary();
 
 // Exit status of pid (waits), or 128+signal.

@@ -73,6 +73,13 @@ TEST(ParseArgs, Hooks) {
   EXPECT_EQ(parse({"tree", "--hooks=fexit"}).kind, Kind::UsageError);
 }
 
+TEST(ParseArgs, RingBufferSize) {
+  EXPECT_EQ(parse({"daemon", "--ring-buffer-kib", "64"}).options.ring_kib, 64U);
+  EXPECT_EQ(parse({"daemon", "--ring-buffer-kib", "63"}).kind, Kind::UsageError);
+  EXPECT_EQ(parse({"daemon", "--ring-buffer-kib", "2"}).kind, Kind::UsageError);
+  EXPECT_EQ(parse({"watch", "--ring-buffer-kib=x"}).kind, Kind::UsageError);
+}
+
 TEST(ParseArgs, TreeWhichRenameKill) {
   auto t = parse({"tree", "--text", "--pids"});
   EXPECT_TRUE(t.options.text);
