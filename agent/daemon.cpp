@@ -397,7 +397,8 @@ Json Daemon::which_reply(const Connection& c, const Json& req) {
   auto proc = scanner_.read_process(pid);
   if (!proc) {
     reply["ok"] = false;
-    reply["error"] = "no process with pid " + std::to_string(pid);
+    reply["error"] = "no process with pid " + std::to_string(pid) +
+                     (c.scope == kRootId ? "" : " in your container or below it");
     return reply;
   }
   if (proc->readable && !tree_->is_member(pid) &&
@@ -405,8 +406,11 @@ Json Daemon::which_reply(const Connection& c, const Json& req) {
     reconcile("which: a process the tree had not placed");
   ContainerId where = tree_->container_of(pid);
   if (!tree_->is_within(where, c.scope)) {
+    // The same answer as for a pid that does not exist: a client in a
+    // container learns nothing about the processes outside it.
     reply["ok"] = false;
-    reply["error"] = "pid " + std::to_string(pid) + " is not in your container or below it";
+    reply["error"] = "no process with pid " + std::to_string(pid) +
+                     " in your container or below it";
     return reply;
   }
   reply["ok"] = true;

@@ -217,7 +217,10 @@ TEST(Access, AClientSeesOnlyItsOwnSubtree) {
   auto which = capture({"unshare", "-u", nsgroup_binary(), "which", std::to_string(other),
                         "--socket", d.socket()});
   EXPECT_EQ(which.status, 1);
-  EXPECT_NE(which.err.find("not in your container"), std::string::npos) << which.err;
+  EXPECT_NE(which.err.find("no process with pid " + std::to_string(other) +
+                           " in your container"),
+            std::string::npos)
+      << which.err;
   auto stats = capture({"unshare", "-u", nsgroup_binary(), "stats", "--socket", d.socket()});
   ASSERT_EQ(stats.status, 0) << stats.err;
   Json s = Json::parse(stats.out);
