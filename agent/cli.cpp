@@ -112,9 +112,9 @@ Commands:
       Print the daemon's counters as JSON.
   rename PATH NEWNAME [--socket PATH]
       Rename a container (PATH is its full path, /init_container/...). Names
-      have at most 64 bytes, no '/', NUL or control characters, are not '.'
-      or '..', do not start with 'cgroup.', are not container_N, and are
-      unique among siblings. The cgroup directories follow.
+      have at most 64 bytes, no '/', '.', NUL or control characters (a '.'
+      would collide with cgroup interface files), are not container_N, and
+      are unique among siblings. The cgroup directories follow.
   kill PATH [--socket PATH]
       Kill every process in a container and its descendants (cgroup.kill,
       and SIGKILL to members that are not in the directory).

@@ -77,6 +77,8 @@ namespace {
 Tree scan_tree(Scanner& scanner, Snapshot& snap) {
   Tree tree(scanner.root_ns());
   snap = scanner.scan();
+  if (!snap.complete)
+    throw Error(std::string("cannot read /proc through: ") + std::strerror(errno));
   tree.reconcile(snap);
   tree.collect_garbage(snap.pins);
   tree.refresh_labels(gather_labels(tree, scanner, snap.pins));

@@ -3,6 +3,7 @@
 #include "daemon.h"
 
 #include <grp.h>
+#include <sys/syscall.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -39,6 +40,7 @@ struct Stats {
   std::map<std::string, std::uint64_t, std::less<>> events;
   std::uint64_t lost = 0;
   std::uint64_t reconciles = 0;
+  std::uint64_t failed_scans = 0;
   std::uint64_t containers_created = 0;
   std::uint64_t containers_removed = 0;
   std::uint64_t requests = 0;
@@ -128,7 +130,21 @@ void Daemon::emit(const Json& ev) {
   }
   if (server_) {
     std::string where = ev.contains("container") ? ev["container"].get<std::string>() : "";
-    server_->broadcast(line, [&](const Connection& c) { return visible(c, where); });
+    std::string from = ev.contains("from") ? ev["from"].get<std::string>() : "";
+    server_->broadcast(line, [&](const Connection& c) {
+      return visible(c, where) && (from.empty() || visible(c, from));
+    });
+    // A process that came in from outside a client's subtree: the client
+    // sees that it came, not from where or from whom.
+    if (!from.empty()) {
+      Json redacted = ev;
+      redacted["from"] = nullptr;
+      redacted.erase("ppid");
+      std::string other = dump_line(redacted);
+      server_->broadcast(other, [&](const Connection& c) {
+        return visible(c, where) && !visible(c, from);
+      });
+    }
   }
 }
 
@@ -145,27 +161,34 @@ bool Daemon::on_accept(Connection& c) {
   // that connected: a pid read later could be someone else's.
   tracer_->consume();
   auto pid = static_cast<std::uint32_t>(c.peer.pid);
-  auto proc = scanner_.read_process(pid);
-  if (!proc || !proc->readable) {
-    log_warn("refused a control-socket client (pid " + std::to_string(pid) +
-             ", uid " + std::to_string(c.peer.uid) + "): its namespaces cannot be read");
+  auto refuse = [&](const std::string& why) {
+    log_warn("refused a control-socket client (pid " + std::to_string(pid) + ", uid " +
+             std::to_string(c.peer.uid) + "): " + why);
     return false;
-  }
+  };
+  auto proc = scanner_.read_process(pid);
+  if (!proc || !proc->readable)
+    return refuse("its namespaces cannot be read");
   NsKey key = tree_->key_of(proc->ns);
-  if (!tree_->is_member(pid) && key != tree_->root().key && proc->missing_mask == 0) {
+  bool at_root = key == tree_->root().key;
+  if (!tree_->is_member(pid) && !at_root) {
     reconcile("a client the tree had not placed");
     collect_garbage();
   }
   c.scope = tree_->container_of(pid);
-  if (c.scope == kRootId && key != tree_->root().key && proc->missing_mask == 0) {
-    log_warn("refused a control-socket client (pid " + std::to_string(pid) +
-             "): it is in no known container");
-    return false;
-  }
+  if (c.scope == kRootId && !at_root)
+    return refuse("it is in no known container");
   const NsSet& root = tree_->root().ns;
   bool initial_user = proc->ns.inum[NSG_NS_USER] == root.inum[NSG_NS_USER] &&
                       proc->ns.id[NSG_NS_USER] == root.id[NSG_NS_USER];
-  c.admin = initial_user && has_cap_sys_admin(pid);
+  // uid 0 as SO_PEERCRED saw it at connect(): a process that execs a
+  // setuid program after connecting gains nothing.
+  c.admin = c.peer.uid == 0 && initial_user && has_cap_sys_admin(pid);
+  // With a pidfd of the connecting process: if it is still alive now, the
+  // /proc reads above were of it, not of a process that reused its pid.
+  if (c.peer_pidfd &&
+      ::syscall(SYS_pidfd_send_signal, c.peer_pidfd.get(), 0, nullptr, 0) != 0)
+    return refuse("it exited before it could be identified");
   return true;
 }
 
@@ -267,6 +290,13 @@ void Daemon::reconcile(std::string_view why) {
   // Apply what the kernel already reported before looking at /proc.
   tracer_->consume();
   Snapshot snap = scanner_.scan();
+  if (!snap.complete) {
+    ++stats_.failed_scans;
+    log_warn("a scan of /proc failed part-way (" + std::string(std::strerror(errno)) +
+             "): the tree is left as it is until the next one");
+    reconcile_now_ = false;
+    return;
+  }
   ReconcileResult res = tree_->reconcile(snap);
   // Tracking more than needed costs a few records; tracking less loses
   // exits. So user space only ever adds: the kernel untracks (see
@@ -299,6 +329,8 @@ void Daemon::after_batch() {
     reconcile("lost events");
   collect_garbage();
   sync_mirror();
+  if (server_)
+    server_->reap();
 }
 
 void Daemon::bootstrap() {
@@ -346,6 +378,8 @@ void Daemon::bootstrap() {
   tracer_.emplace(Tracer::open(topts, [this](const Event& e) { on_event(e); }));
   tracer_->set_root_ns(root);
   Snapshot snap = scanner_.scan();
+  if (!snap.complete)
+    throw Error(std::string("cannot read /proc through: ") + std::strerror(errno));
   ReconcileResult res = tree_->reconcile(snap);
   for (auto pid : res.placed)
     tracer_->track(pid);
@@ -520,6 +554,7 @@ Json Daemon::stats_json() const {
   s["events"] = ev;
   s["lost"] = stats_.lost;
   s["reconciles"] = stats_.reconciles;
+  s["failed_scans"] = stats_.failed_scans;
   s["containers"] = tree_->container_count();
   s["processes"] = tree_->member_count();
   s["containers_created"] = stats_.containers_created;
@@ -612,6 +647,7 @@ int Daemon::run() {
         break;
       case kTickTimer: {
         drain_timerfd(tick_timer.get());
+        server_->resume();
         if (mirror_)
           mirror_->retry(*tree_);
         std::string status = status_line();

@@ -322,14 +322,29 @@ void Mirror::write_xattrs(const std::string& path, const Container& c) {
 }
 
 bool Mirror::make_dir(const std::string& path, const Container& c) {
-  if (::mkdir(path.c_str(), 0755) != 0 && errno != EEXIST) {
+  if (::mkdir(path.c_str(), 0755) != 0) {
     int err = errno;
+    if (err == EEXIST) {
+      // Ours to take only if it is a directory no other container owns.
+      struct stat st {};
+      auto owner = get_xattr(path, "trusted.nsgroup.id");
+      bool dir = ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+      if (!dir || (owner && *owner != std::to_string(c.id))) {
+        count("mkdir: the name is taken by something else", err, path);
+        return false;
+      }
+      // A directory left for removal is wanted again.
+      std::erase_if(removals_, [&](const Removal& r) { return r.path == path; });
+      write_xattrs(path, c);
+      return true;
+    }
     std::string cause = err == EAGAIN
                             ? "mkdir refused: cgroup.max.descendants or cgroup.max.depth reached"
                             : "mkdir failed";
     count(cause, err, path);
     return false;
   }
+  ::chmod(path.c_str(), 0755);  // readable by cgroup tools whatever our umask
   ++mkdirs_;
   write_xattrs(path, c);
   return true;
@@ -363,8 +378,10 @@ void Mirror::place(std::uint32_t pid, const std::string& dir,
     foreign_.erase(pid);
     return;
   }
-  if (is_kernel_thread(pid)) {
-    foreign_[pid] = *cg;  // the kernel does not let kernel threads move
+  if (is_kernel_thread(pid) || pid == static_cast<std::uint32_t>(::getpid())) {
+    // The kernel does not let kernel threads move; and the agent itself
+    // stays in its service's cgroup, whatever namespaces systemd gave it.
+    foreign_[pid] = *cg;
     placed.insert(pid);
     return;
   }

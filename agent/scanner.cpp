@@ -178,7 +178,13 @@ std::optional<std::string> runtime_id_from_cgroup(std::string_view cgroup) {
   return std::nullopt;
 }
 
-Scanner::Scanner(std::string proc) : proc_(std::move(proc)) {}
+Scanner::Scanner(std::string proc) : proc_(std::move(proc)) {
+  // Asked once, of a file that surely is a namespace: a failure on some
+  // other path (a bind mount we cannot see) says nothing about the kernel.
+  UniqueFd fd(::open((proc_ + "/self/ns/net").c_str(), O_RDONLY | O_CLOEXEC));
+  __u64 id = 0;
+  ids_ = fd && ::ioctl(fd.get(), kNsGetId, &id) == 0;
+}
 
 std::uint64_t Scanner::ns_id(const std::string& path) {
   if (!ids_)
@@ -187,11 +193,8 @@ std::uint64_t Scanner::ns_id(const std::string& path) {
   if (!fd)
     return 0;
   __u64 id = 0;
-  if (::ioctl(fd.get(), kNsGetId, &id) != 0) {
-    if (errno == ENOTTY || errno == EINVAL)
-      ids_ = false;  // an older kernel: inode identity everywhere
+  if (::ioctl(fd.get(), kNsGetId, &id) != 0)
     return 0;
-  }
   return id;
 }
 
@@ -199,8 +202,11 @@ std::optional<ProcInfo> Scanner::read(
     std::uint32_t pid, std::unordered_map<std::uint64_t, std::uint64_t>& ids) {
   std::string base = proc_ + "/" + std::to_string(pid);
   std::string text;
-  if (!read_file(base + "/stat", text))
+  if (!read_file(base + "/stat", text)) {
+    if (errno != ENOENT && errno != ESRCH)
+      scan_failed_ = true;  // not "gone": something is wrong with us
     return std::nullopt;
+  }
   auto st = parse_stat(text);
   if (!st)
     return std::nullopt;
@@ -243,8 +249,14 @@ std::optional<ProcInfo> Scanner::read(
     // per namespace per scan.
     std::uint64_t k = (static_cast<std::uint64_t>(type_index) << 32) | *inum;
     auto it = ids.find(k);
-    if (it == ids.end())
-      it = ids.emplace(k, ns_id(link)).first;
+    if (it == ids.end()) {
+      std::uint64_t id = ns_id(link);
+      if (id == 0 && ids_) {
+        p.partial = true;  // not cached: the next holder may answer
+        continue;
+      }
+      it = ids.emplace(k, id).first;
+    }
     p.ns.id[i] = it->second;
   }
   if (unreadable > 0) {
@@ -260,11 +272,13 @@ std::optional<ProcInfo> Scanner::read_process(std::uint32_t pid) {
   return read(pid, ids);
 }
 
-std::vector<std::uint32_t> Scanner::pids() const {
+std::vector<std::uint32_t> Scanner::pids() {
   std::vector<std::uint32_t> out;
   DIR* d = ::opendir(proc_.c_str());
-  if (!d)
+  if (!d) {
+    scan_failed_ = true;
     return out;
+  }
   while (dirent* ent = ::readdir(d)) {
     if (all_digits(ent->d_name))
       out.push_back(static_cast<std::uint32_t>(std::strtoul(ent->d_name, nullptr, 10)));
@@ -275,6 +289,7 @@ std::vector<std::uint32_t> Scanner::pids() const {
 
 Snapshot Scanner::scan() {
   Snapshot snap;
+  scan_failed_ = false;
   std::unordered_map<std::uint64_t, std::uint64_t> ids;
   auto all = pids();
   snap.procs.reserve(all.size());
@@ -282,16 +297,25 @@ Snapshot Scanner::scan() {
     if (auto p = read(pid, ids))
       snap.procs.push_back(std::move(*p));
   snap.pins = pins();
+  snap.complete = !scan_failed_;
   return snap;
 }
 
 std::vector<PinnedNs> Scanner::pins() {
-  std::string text;
-  if (!read_file(proc_ + "/self/mountinfo", text))
+  // PID 1's mount namespace is the host's; ours may be private (systemd's
+  // ProtectSystem=, PrivateTmp=). Fall back to ours where PID 1 is closed.
+  std::string text, root;
+  if (read_file(proc_ + "/1/mountinfo", text) && !text.empty())
+    root = proc_ + "/1/root";
+  else if (!read_file(proc_ + "/self/mountinfo", text))
     return {};
   auto out = parse_nsfs_mounts(text);
-  for (auto& pin : out)
-    pin.id = ns_id(pin.mountpoint);
+  for (auto& pin : out) {
+    // Through PID 1's root when we may; else the same path seen from ours.
+    pin.id = root.empty() ? 0 : ns_id(root + pin.mountpoint);
+    if (pin.id == 0)
+      pin.id = ns_id(pin.mountpoint);
+  }
   return out;
 }
 

@@ -45,7 +45,7 @@ class Scanner {
   // One process; nullopt when it does not exist.
   std::optional<ProcInfo> read_process(std::uint32_t pid);
   // Thread-group ids in /proc.
-  std::vector<std::uint32_t> pids() const;
+  std::vector<std::uint32_t> pids();
   // nsfs bind mounts in our mount namespace, with ids where there are.
   std::vector<PinnedNs> pins();
   // The initial namespaces: those of kthreadd (PID 2), else PID 1, else
@@ -67,6 +67,7 @@ class Scanner {
 
   std::string proc_;
   bool ids_ = true;
+  bool scan_failed_ = false;
 };
 
 }  // namespace nsgroup

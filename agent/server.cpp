@@ -63,7 +63,8 @@ UniqueFd connect_socket(const std::string& path, bool* no_daemon) {
 
 Server::Server(const std::string& path, gid_t group, Epoll& ep,
                std::uint64_t listen_key, Handler handler, AcceptHook on_accept)
-    : path_(path), ep_(ep), handler_(std::move(handler)), on_accept_(std::move(on_accept)) {
+    : path_(path), ep_(ep), handler_(std::move(handler)),
+      on_accept_(std::move(on_accept)), listen_key_(listen_key) {
   sockaddr_un addr = address_of(path);
   make_parent_dir(path);
   // A socket file nobody answers on is a leftover of a killed daemon.
@@ -96,7 +97,8 @@ Server::Server(const std::string& path, gid_t group, Epoll& ep,
 
 Server::~Server() {
   for (auto& [fd, c] : clients_)
-    ep_.remove(fd);
+    if (!c->dead)
+      ep_.remove(fd);
   clients_.clear();
   if (listen_) {
     ep_.remove(listen_.get());
@@ -105,12 +107,20 @@ Server::~Server() {
 }
 
 void Server::on_listen_ready() {
+  reap();
   for (;;) {
     int fd = ::accept4(listen_.get(), nullptr, nullptr,
                        SOCK_CLOEXEC | SOCK_NONBLOCK);
     if (fd < 0) {
-      if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
+      if (errno == EMFILE || errno == ENFILE) {
+        // Level-triggered: stop listening until the timer says so, rather
+        // than spin on a socket we cannot accept from.
+        log_warn("out of file descriptors: not accepting clients for a second");
+        ep_.modify(listen_.get(), 0, listen_key_);
+        paused_ = true;
+      } else if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED) {
         log_warn(std::string("accept: ") + std::strerror(errno));
+      }
       return;
     }
     auto c = std::make_unique<Connection>();
@@ -122,6 +132,20 @@ void Server::on_listen_ready() {
       continue;
     }
     c->peer = PeerCred{cred.pid, cred.uid, cred.gid};
+    int pidfd = -1;
+    len = sizeof pidfd;
+    constexpr int kSoPeerPidfd = 77;  // not in Debian 12's headers
+    if (::getsockopt(fd, SOL_SOCKET, kSoPeerPidfd, &pidfd, &len) == 0 && pidfd >= 0)
+      c->peer_pidfd.reset(pidfd);
+    std::size_t same_uid = 0;
+    for (const auto& [cfd, other] : clients_)
+      same_uid += !other->dead && other->peer.uid == cred.uid;
+    if (client_count() >= kMaxClients ||
+        (cred.uid != 0 && same_uid >= kMaxClientsPerUid)) {
+      log_warn("refused a control-socket client (uid " + std::to_string(cred.uid) +
+               "): too many connections");
+      continue;
+    }
     if (on_accept_ && !on_accept_(*c))
       continue;  // refused: the fd closes with c
     ep_.add(fd, EPOLLIN | EPOLLRDHUP, kClientTag | static_cast<std::uint32_t>(fd));
@@ -129,61 +153,80 @@ void Server::on_listen_ready() {
   }
 }
 
+void Server::resume() {
+  if (!paused_)
+    return;
+  paused_ = false;
+  ep_.modify(listen_.get(), EPOLLIN, listen_key_);
+}
+
 void Server::close(int fd) {
   auto it = clients_.find(fd);
-  if (it == clients_.end())
+  if (it == clients_.end() || it->second->dead)
     return;
   ep_.remove(fd);
-  clients_.erase(it);
+  it->second->dead = true;
+  dead_.push_back(fd);
+}
+
+void Server::reap() {
+  for (int fd : dead_)
+    clients_.erase(fd);
+  dead_.clear();
 }
 
 void Server::on_client_ready(std::uint64_t key, std::uint32_t events) {
+  reap();
   int fd = static_cast<int>(key & 0xffffffffU);
   auto it = clients_.find(fd);
-  if (it == clients_.end())
+  if (it == clients_.end() || it->second->dead)
     return;
   Connection& c = *it->second;
   if (events & EPOLLOUT) {
     flush(c);
-    if (!clients_.count(fd))
+    if (c.dead)
       return;
   }
   if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) {
     char buf[65536];
+    bool eof = false;
     for (;;) {
       ssize_t n = ::read(fd, buf, sizeof buf);
       if (n > 0) {
         if (!c.closing)
           c.in.append(buf, static_cast<std::size_t>(n));
-        if (c.in.size() > kMaxRequestBytes && c.in.find('\n') == std::string::npos) {
-          c.in.clear();
-          send_error(c, "request longer than " +
-                            std::to_string(kMaxRequestBytes) + " bytes");
-          if (!clients_.count(fd))
-            return;
-          c.closing = true;
-        }
+        if (c.in.size() > kMaxRequestBytes)
+          break;  // handle what is complete, then judge the rest
         continue;
       }
       if (n < 0 && errno == EINTR)
         continue;
       if (n < 0 && errno == EAGAIN)
         break;
-      close(fd);  // EOF or error: the client is gone
-      return;
+      eof = true;  // EOF or error: answer what came, then close
+      break;
     }
     handle_lines(c);
-    if (clients_.count(fd) && c.closing && c.out.empty())
+    if (c.dead)
+      return;
+    if (c.in.size() > kMaxRequestBytes) {
+      c.in.clear();
+      send_error(c, "request longer than " + std::to_string(kMaxRequestBytes) +
+                        " bytes");
+      c.closing = true;
+    }
+    if (eof || (c.closing && c.out.empty()))
       close(fd);
   }
 }
 
 void Server::handle_lines(Connection& c) {
-  int fd = c.fd.get();
-  std::size_t pos;
-  while (!c.closing && (pos = c.in.find('\n')) != std::string::npos) {
-    std::string line = c.in.substr(0, pos);
-    c.in.erase(0, pos + 1);
+  // One pass with a cursor, one erase at the end: many short lines in one
+  // read cost linear time, not quadratic.
+  std::size_t start = 0, pos;
+  while (!c.closing && !c.dead && (pos = c.in.find('\n', start)) != std::string::npos) {
+    std::string_view line(c.in.data() + start, pos - start);
+    start = pos + 1;
     if (line.empty() || line == "\r")
       continue;
     Json req = Json::parse(line, nullptr, false);
@@ -196,12 +239,14 @@ void Server::handle_lines(Connection& c) {
         send_error(c, std::string("internal error: ") + e.what());
       }
     }
-    if (!clients_.count(fd))
-      return;
   }
+  if (!c.dead)
+    c.in.erase(0, start);
 }
 
 void Server::send(Connection& c, std::string_view line) {
+  if (c.dead)
+    return;
   if (c.out.size() + line.size() > kMaxPendingOutput) {
     log_warn("dropping a control-socket client (pid " +
              std::to_string(c.peer.pid) + ") that does not read its " +
@@ -222,6 +267,8 @@ void Server::send_error(Connection& c, std::string_view msg) {
 }
 
 void Server::flush(Connection& c) {
+  if (c.dead)
+    return;
   int fd = c.fd.get();
   while (!c.out.empty()) {
     ssize_t n = ::send(fd, c.out.data(), c.out.size(), MSG_NOSIGNAL);
@@ -248,13 +295,10 @@ void Server::broadcast(std::string_view line,
                        const std::function<bool(const Connection&)>& want) {
   std::vector<int> targets;
   for (auto& [fd, c] : clients_)
-    if (c->watching && want(*c))
+    if (!c->dead && c->watching && want(*c))
       targets.push_back(fd);
-  for (int fd : targets) {
-    auto it = clients_.find(fd);
-    if (it != clients_.end())
-      send(*it->second, line);
-  }
+  for (int fd : targets)
+    send(*clients_.at(fd), line);  // closed ones stay until reap()
 }
 
 }  // namespace nsgroup

@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "event_json.h"
 #include "fd.h"
@@ -28,18 +29,24 @@ struct PeerCred {
 struct Connection {
   UniqueFd fd;
   PeerCred peer;
+  UniqueFd peer_pidfd;  // SO_PEERPIDFD (Linux 6.5+): the connecting process
   std::string in;
   std::string out;
   bool watching = false;
   std::uint64_t scope = 0;  // the container whose subtree it may see
   bool admin = false;       // CAP_SYS_ADMIN in the initial user namespace
   bool closing = false;     // close once `out` is flushed
+  bool dead = false;        // closed; freed by Server::reap(), never before
 };
 
 // Longest request line accepted; longer ones get an error and a close.
 inline constexpr std::size_t kMaxRequestBytes = 1 << 20;
 // Output a client may leave unread before it is dropped.
 inline constexpr std::size_t kMaxPendingOutput = 16 << 20;
+// Clients at once, in all and per non-root uid: idle connections must not
+// exhaust the daemon's file descriptors.
+inline constexpr std::size_t kMaxClients = 512;
+inline constexpr std::size_t kMaxClientsPerUid = 32;
 // epoll keys of client fds carry this tag.
 inline constexpr std::uint64_t kClientTag = 1ULL << 32;
 
@@ -71,7 +78,13 @@ class Server {
   // A line to every watching connection for which want() is true.
   void broadcast(std::string_view line,
                  const std::function<bool(const Connection&)>& want);
-  std::size_t client_count() const { return clients_.size(); }
+  // Frees the connections closed since the last call. Connections are
+  // never freed while a request is being handled: a handler that
+  // broadcasts may close the very connection it serves.
+  void reap();
+  // Accepting again after running out of file descriptors (timer).
+  void resume();
+  std::size_t client_count() const { return clients_.size() - dead_.size(); }
   const std::string& path() const { return path_; }
 
  private:
@@ -85,6 +98,9 @@ class Server {
   Handler handler_;
   AcceptHook on_accept_;
   std::map<int, std::unique_ptr<Connection>> clients_;
+  std::vector<int> dead_;
+  std::uint64_t listen_key_;
+  bool paused_ = false;
 };
 
 // Connects to a daemon's socket. Throws Error; `no_daemon` is set when

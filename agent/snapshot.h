@@ -21,6 +21,9 @@ struct ProcInfo {
   // Links that read as nothing although the others did (pid_for_children
   // before the first child of a new pid namespace exists).
   std::uint32_t missing_mask = 0;
+  // The links read but a namespace id could not be had (the process went,
+  // or we ran out of file descriptors): neither placed nor dropped.
+  bool partial = false;
 };
 
 // A namespace held alive by an nsfs bind mount (ip netns add, runtimes).
@@ -34,6 +37,9 @@ struct PinnedNs {
 struct Snapshot {
   std::vector<ProcInfo> procs;
   std::vector<PinnedNs> pins;
+  // False when /proc could not be read through (EMFILE, ENOMEM...): such a
+  // snapshot must not be reconciled against, it would empty the tree.
+  bool complete = true;
 };
 
 }  // namespace nsgroup

@@ -126,11 +126,12 @@ Tracer::~Tracer() = default;
 
 namespace {
 
-// The programs only the fexit set loads, and the ones it replaces.
+// The programs only the fexit set loads. unshare_enter stays in both: an
+// unshare that fails before unshare_nsproxy_namespaces() (EPERM from
+// unshare_userns) must still give its "denied" event.
 void choose_programs(nsgroup_bpf* skel, bool fexit) {
   bpf_program__set_autoload(skel->progs.copy_ns_exit, fexit);
   bpf_program__set_autoload(skel->progs.unshare_ns_exit, fexit);
-  bpf_program__set_autoload(skel->progs.unshare_enter, !fexit);
 }
 
 // Open, configure, load and attach one hook set. 0 or -errno; `stage`

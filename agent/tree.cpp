@@ -10,6 +10,10 @@ namespace nsgroup {
 namespace {
 
 constexpr std::uint64_t kInodeTag = 1ULL << 63;
+// Deepest level a container gets (the root is 0). Deeper ones hang from
+// the ancestor at this level: user namespaces nest 32 deep, UTS ones do
+// not stop, and a path must stay a cgroup path and a short walk.
+constexpr int kMaxDepth = 64;
 // Guards ppid walks against malformed snapshots (cycles).
 constexpr int kMaxWalk = 4096;
 
@@ -207,6 +211,11 @@ void Tree::visit(ContainerId from,
 ContainerId Tree::create(const NsSet& ns, const NsKey& key, ContainerId parent,
                          std::optional<Creation> created,
                          std::string_view comm) {
+  std::vector<ContainerId> chain;
+  for (const Container* p = find(parent); p; p = find(p->parent))
+    chain.push_back(p->id);
+  if (chain.size() > kMaxDepth)
+    parent = chain[chain.size() - kMaxDepth];
   Container c;
   c.id = next_id_++;
   c.name = "container_" + std::to_string(c.id);
@@ -435,7 +444,8 @@ ReconcileResult Tree::reconcile(const Snapshot& snap) {
       continue;
     }
     by_pid[p.pid] = &p;
-    order.push_back(&p);
+    if (!p.partial)  // present, so not stale; but not placed on half a set
+      order.push_back(&p);
   }
   std::sort(unreadable_.begin(), unreadable_.end());
 
@@ -498,14 +508,25 @@ std::vector<Removed> Tree::collect_garbage(const std::vector<PinnedNs>& pins) {
     for (std::size_t slot : slots_of_type(pin.type))
       pinned.emplace(slot, slot_value(slot, pin.inum, pin.id));
 
-  // Deepest first, so that a chain is collected bottom-up in one pass.
-  std::vector<ContainerId> work(empty_.begin(), empty_.end());
-  work.insert(work.end(), pinned_.begin(), pinned_.end());
+  // Deepest first: every memberless leaf of a level goes before the level
+  // itself is looked at, so a chain (or a fan of thousands of dead
+  // siblings) is collected in one linear pass.
+  auto depth = [&](ContainerId id) {
+    int d = 0;
+    for (const Container* c = find(id); c && c->parent; c = find(c->parent))
+      ++d;
+    return d;
+  };
+  std::set<std::pair<int, ContainerId>, std::greater<>> work;
+  for (ContainerId id : empty_)
+    work.emplace(depth(id), id);
+  for (ContainerId id : pinned_)
+    work.emplace(depth(id), id);
   empty_.clear();
   std::vector<Removed> removed;
   while (!work.empty()) {
-    ContainerId id = work.back();
-    work.pop_back();
+    auto [level, id] = *work.begin();
+    work.erase(work.begin());
     auto it = containers_.find(id);
     if (id == kRootId || it == containers_.end())
       continue;
@@ -543,7 +564,8 @@ std::vector<Removed> Tree::collect_garbage(const std::vector<PinnedNs>& pins) {
     pinned_.erase(id);
     changes_.containers.insert(id);
     containers_.erase(it);
-    work.push_back(parent);
+    if (parent != kRootId)
+      work.emplace(level - 1, parent);
   }
   return removed;
 }
@@ -554,6 +576,10 @@ void Tree::touch_subtree(ContainerId id) {
 
 std::string Tree::unique_child_name(ContainerId parent, const std::string& name,
                                     ContainerId id) const {
+  // container_<own id> is unique by construction: the counter never
+  // repeats and rename refuses names of that form.
+  if (name == "container_" + std::to_string(id))
+    return name;
   auto taken = [&](const std::string& n) {
     for (ContainerId sib : find(parent)->children)
       if (sib != id && find(sib)->name == n)
@@ -578,8 +604,8 @@ std::string check_name(std::string_view name) {
     return "a name cannot be empty";
   if (name.size() > 64)
     return "a name is at most 64 bytes";
-  if (name == "." || name == "..")
-    return "'.' and '..' are not names";
+  if (name.find('.') != std::string_view::npos)
+    return "a name cannot contain '.' (cgroup interface files are named so)";
   for (char ch : name) {
     if (ch == '/')
       return "a name cannot contain '/'";
@@ -588,8 +614,6 @@ std::string check_name(std::string_view name) {
     if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f)
       return "a name cannot contain control characters";
   }
-  if (name.substr(0, 7) == "cgroup.")
-    return "names starting with 'cgroup.' belong to the kernel";
   if (name.substr(0, 10) == "container_" && name.size() > 10 &&
       name.find_first_not_of("0123456789", 10) == std::string_view::npos)
     return "names of the form container_N are the counter's";

@@ -51,8 +51,10 @@ Json container_json(const Tree& tree, const Container& c,
     auto shares = tree.shares(c.id);
     if (!shares.empty()) {
       Json s = Json::object();
+      // Access rule 1: a container outside the client's subtree is not named.
       for (const Share& sh : shares)
-        s[std::string(kNsNames[sh.ns])] = tree.path(sh.with);
+        s[std::string(kNsNames[sh.ns])] =
+            tree.is_within(sh.with, view.top) ? Json(tree.path(sh.with)) : Json("(outside)");
       j["shares"] = s;
     }
   }

@@ -243,6 +243,12 @@ int sched_fork(struct bpf_raw_tracepoint_args *ctx)
 {
 	struct task_struct *parent = (struct task_struct *)ctx->args[0];
 	struct task_struct *child = (struct task_struct *)ctx->args[1];
+	/*
+	 * The process's container follows its leader (/proc/PID/ns does); a
+	 * child copies the forking thread, which may have entered other
+	 * namespaces on its own (Go's LockOSThread + setns + exec).
+	 */
+	struct task_struct *leader = BPF_CORE_READ(parent, group_leader);
 	__u32 ptgid = BPF_CORE_READ(parent, tgid);
 	__u32 ctgid = BPF_CORE_READ(child, tgid);
 	struct nsg_ns_event *e;
@@ -259,10 +265,10 @@ int sched_fork(struct bpf_raw_tracepoint_args *ctx)
 	 * new, creds carry the user namespace, and the active pid namespace
 	 * differs only after unshare(CLONE_NEWPID) or setns into a pid ns.
 	 */
-	if (BPF_CORE_READ(parent, nsproxy) == BPF_CORE_READ(child, nsproxy) &&
-	    BPF_CORE_READ(parent, real_cred, user_ns) ==
+	if (BPF_CORE_READ(leader, nsproxy) == BPF_CORE_READ(child, nsproxy) &&
+	    BPF_CORE_READ(leader, real_cred, user_ns) ==
 		    BPF_CORE_READ(child, real_cred, user_ns) &&
-	    active_pid_ns(parent) == active_pid_ns(child))
+	    active_pid_ns(leader) == active_pid_ns(child))
 		goto same;
 
 	e = reserve_ns_event(NSG_REC_CLONE);
@@ -271,12 +277,15 @@ int sched_fork(struct bpf_raw_tracepoint_args *ctx)
 		track(ctgid);
 		return 0;
 	}
-	task_ns_set(parent, &e->before);
+	task_ns_set(leader, &e->before);
 	task_ns_set(child, &e->after);
 	if (ns_set_equal(&e->before, &e->after)) {
 		bpf_ringbuf_discard(e, 0);
 		goto same;
 	}
+	/* "before" is what the child was copied from: new_ns = what it made. */
+	if (leader != parent)
+		task_ns_set(parent, &e->before);
 	e->pid = ctgid;
 	e->tid = BPF_CORE_READ(child, pid);
 	e->ppid = ptgid;
@@ -372,6 +381,9 @@ static __always_inline void complete(long ret, __u16 ok_type, bool always)
 	if (!p)
 		return;
 	if (ret >= 0 && !ok_type)
+		goto out;
+	/* -ERESTARTSYS .. -ERESTART_RESTARTBLOCK: the call runs again. */
+	if (ret <= -512 && ret >= -516)
 		goto out;
 
 	e = reserve_ns_event(ret < 0 ? NSG_REC_DENIED : ok_type);
@@ -474,9 +486,10 @@ int clone3_exit(struct trace_event_raw_sys_exit *ctx)
 }
 
 /*
- * Hook set "fexit" (kernels with BPF trampolines). Loaded instead of
- * unshare_enter; sched_fork and the syscall exits stay, so both sets emit
- * the same events. Arguments are read from ctx by index: 6.1's verifier
+ * Hook set "fexit" (kernels with BPF trampolines), loaded on top of the
+ * tracepoints: the flags as copy_namespaces() saw them (every caller of
+ * copy_process, not only clone syscalls) and unshare's before-set taken
+ * where the kernel builds the new nsproxy. The events are the same. Arguments are read from ctx by index: 6.1's verifier
  * refuses a typed read of unshare_nsproxy_namespaces' struct nsproxy **.
  */
 SEC("fexit/copy_namespaces")

@@ -245,11 +245,19 @@ TEST(Access, WatchInsideAContainerSeesOnlyItsSubtree) {
   pid_t inside = spawn({"nsenter", "-t", std::to_string(watcher.pid), "-u", "unshare", "-i",
                         "true"});
   ASSERT_EQ(wait_status(inside), 0);
+  std::optional<Json> entered;
   auto ev = watcher.next([&](const Json& j) {
     EXPECT_NE(j["pid"], outside_pid) << "an event from outside the subtree: " << j.dump();
+    if (j["event"] == "setns" && j["pid"] == inside)
+      entered = j;
     return j["event"] == "unshare" && j["pid"] == inside;
   });
   ASSERT_TRUE(ev);
+  EXPECT_TRUE((*ev)["from"].is_string());  // from inside: shown
+  // nsenter came in from the root container: that it came, not from where.
+  ASSERT_TRUE(entered) << "the setns into the watcher's container was not shown";
+  EXPECT_TRUE((*entered)["from"].is_null()) << entered->dump();
+  EXPECT_FALSE(entered->contains("ppid"));
   EXPECT_EQ(watcher.stop(SIGTERM), 0);
 }
 

@@ -14,6 +14,7 @@
 #include <map>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include "server.h"
 #include "mix.h"
@@ -259,6 +260,45 @@ TEST(WatchCommand, LoadsItsOwnProgramsWithoutADaemonAndStopsWithStatusZero) {
   WatchProcess w({nsgroup_binary(), "watch", "--socket", "/tmp/nsgroup-test-none.sock"});
   ASSERT_NO_FATAL_FAILURE(expect_watch_reports_an_unshare(w, false));
   EXPECT_EQ(w.stop(SIGTERM), 0);
+}
+
+TEST(Threads, AChildForkedByAThreadInOtherNamespacesIsPlacedByItsOwnSet) {
+  NSG_REQUIRE_PRIVILEGED();
+  DaemonProcess d;
+  ASSERT_TRUE(d.ready()) << d.log();
+  // A process whose second thread unshares its network namespace alone,
+  // then forks: the child has the thread's namespaces, not the leader's.
+  Child proc = fork_child([](int out) {
+    pid_t child = -1;
+    std::thread t([&] {
+      if (::unshare(CLONE_NEWNET) != 0)
+        return;
+      child = ::fork();
+      if (child == 0) {
+        for (;;)
+          ::pause();
+      }
+    });
+    t.join();
+    if (child <= 0 || ::write(out, &child, sizeof child) != sizeof child)
+      return 1;
+    for (;;)
+      ::pause();
+  });
+  pid_t child = -1;
+  ASSERT_TRUE(proc.read_exact(&child, sizeof child));
+  Workloads w;
+  w.adopt(child);
+  ASSERT_NE(ns_inode(child, "net"), ns_inode(proc.pid, "net"));
+  auto before = read_proc();
+  Json tree = d.request({{"op", "tree"}, {"pids", true}})["tree"];
+  expect_matches_kernel(before, tree, read_proc());
+  Placement p = placement_of(tree);
+  EXPECT_NE(path_of(p, child), path_of(p, proc.pid));
+  EXPECT_EQ(p.node[path_of(p, child)]["ns"]["net"], ns_inode(child, "net"));
+  EXPECT_EQ(path_of(p, proc.pid), "/init_container");
+  // Placed by the event, not by a rescan.
+  EXPECT_EQ(d.request({{"op", "stats"}})["stats"]["reconciles"], 1);
 }
 
 TEST(Losses, ALostRecordIsReportedAndTheRescanHealsTheTree) {

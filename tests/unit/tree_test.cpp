@@ -219,6 +219,42 @@ TEST(Tree, UnshareInALoopLeavesOneContainerNotAChain) {
   EXPECT_EQ(t.container_of(10), last.container);
 }
 
+TEST(Tree, NestingStopsAtSixtyFourLevels) {
+  Tree t(root_set());
+  NsSet cur = root_set();
+  ApplyResult r;
+  for (std::uint32_t i = 0; i < 200; ++i) {
+    t.apply(fork_of(1000 + i, 2000 + i));  // a member stays at each level
+    NsSet next = with(cur, NSG_NS_UTS, 4026534000 + i, 6000 + i);
+    Event e = unshare(1000 + i + 1, cur, next);
+    r = t.apply(e);
+    // the creator of the next level is this level's member
+    cur = next;
+  }
+  int depth = 0;
+  for (const Container* c = t.find(r.container); c->parent; c = t.find(c->parent))
+    ++depth;
+  EXPECT_EQ(depth, 64);
+  EXPECT_EQ(t.container_of(1200), r.container);
+}
+
+TEST(Tree, AWholeLoopInOneBatchCollapsesInOneCollection) {
+  // The daemon fell behind: 5000 unshares arrive before one collection.
+  Tree t(root_set());
+  NsSet cur = root_set();
+  ApplyResult last;
+  for (std::uint32_t i = 0; i < 5000; ++i) {
+    NsSet next = with(cur, NSG_NS_UTS, 4026535000 + i, 9000 + i);
+    last = t.apply(unshare(10, cur, next));
+    cur = next;
+  }
+  auto removed = t.collect_garbage({});
+  EXPECT_EQ(removed.size(), 4999U);
+  EXPECT_EQ(t.container_count(), 2U);
+  EXPECT_EQ(t.find(last.container)->parent, kRootId);
+  EXPECT_EQ(t.find(last.container)->name, "container_" + std::to_string(last.container));
+}
+
 TEST(Tree, SplicedChildKeepsItsNameUnlessASiblingHasIt) {
   Tree t(root_set());
   NsSet uts = with(root_set(), NSG_NS_UTS, kUtsA);
@@ -261,6 +297,7 @@ TEST(TreeRename, RefusesBadNamesAndChangesNothing) {
   for (std::string bad : {std::string(""), std::string("."), std::string(".."),
                           std::string("a/b"), std::string("a\0b", 3),
                           std::string(65, 'x'), std::string("cgroup.procs"),
+                          std::string("memory.max"),
                           std::string("container_99"), std::string("web"),
                           std::string("tab\there")}) {
     EXPECT_NE(t.rename(b.container, bad), "") << "accepted '" << bad << "'";
@@ -462,6 +499,19 @@ TEST(TreeReconcile, DropsStaleMembersAndMovesChangedOnes) {
   EXPECT_EQ(t.container_of(30), a.container);
   EXPECT_NE(t.container_of(20), a.container);
   EXPECT_EQ(t.find(t.container_of(20))->ns, uts);
+}
+
+TEST(TreeReconcile, APartlyReadProcessIsNeitherDroppedNorMoved) {
+  Tree t(root_set());
+  NsSet net = with(root_set(), NSG_NS_NET, kNetA, 77);
+  auto c = t.apply(unshare(10, root_set(), net));
+  Snapshot snap;
+  ProcInfo p = proc(10, 1, with(root_set(), NSG_NS_NET, kNetA, 0), 110);
+  p.partial = true;  // its namespace id could not be read
+  snap.procs = {p};
+  t.reconcile(snap);
+  EXPECT_EQ(t.container_of(10), c.container);
+  EXPECT_TRUE(t.collect_garbage({}).empty());
 }
 
 TEST(TreeReconcile, PidReuseIsANewProcess) {
