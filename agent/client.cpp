@@ -140,40 +140,31 @@ int run_which(const Options& opts) {
 
 namespace {
 
-Client daemon_client(const Options& opts) {
+// One request to the daemon, which must be there; its reply.
+Json ask_daemon(const Options& opts, const Json& req) {
+  ::signal(SIGPIPE, SIG_IGN);
   auto client = Client::connect(opts.socket);
   if (!client)
     throw Error("no daemon is listening at " + opts.socket +
                 " (start one with 'nsgroup daemon')");
-  return std::move(*client);
+  return client->request(req);
 }
 
 }  // namespace
 
 int run_stats(const Options& opts) {
-  ::signal(SIGPIPE, SIG_IGN);
-  Json req;
-  req["op"] = "stats";
-  print(daemon_client(opts).request(req)["stats"].dump(2) + "\n");
+  print(ask_daemon(opts, {{"op", "stats"}})["stats"].dump(2) + "\n");
   return 0;
 }
 
 int run_rename(const Options& opts) {
-  ::signal(SIGPIPE, SIG_IGN);
-  Json req;
-  req["op"] = "rename";
-  req["path"] = opts.path;
-  req["name"] = opts.new_name;
-  print(daemon_client(opts).request(req)["path"].get<std::string>() + "\n");
+  Json reply = ask_daemon(opts, {{"op", "rename"}, {"path", opts.path}, {"name", opts.new_name}});
+  print(reply["path"].get<std::string>() + "\n");
   return 0;
 }
 
 int run_kill(const Options& opts) {
-  ::signal(SIGPIPE, SIG_IGN);
-  Json req;
-  req["op"] = "kill";
-  req["path"] = opts.path;
-  Json reply = daemon_client(opts).request(req);
+  Json reply = ask_daemon(opts, {{"op", "kill"}, {"path", opts.path}});
   reply.erase("ok");
   print(dump_line(reply) + "\n");
   return 0;

@@ -37,7 +37,7 @@ namespace {
 enum : std::uint64_t { kRing = 1, kSignal, kReconcileTimer, kTickTimer, kWatchdog, kListen };
 
 struct Stats {
-  std::map<std::string, std::uint64_t, std::less<>> events;
+  std::array<std::uint64_t, kEventKindCount> events{};
   std::uint64_t lost = 0;
   std::uint64_t reconciles = 0;
   std::uint64_t failed_scans = 0;
@@ -58,8 +58,13 @@ class Daemon {
   void on_event(const Event& e);
   void after_batch();
   void reconcile(std::string_view why);
-  void collect_garbage();
-  void emit(const Json& ev);
+  // Newly empty containers; with recheck_pinned, those kept by pins too
+  // (on the timer: mountinfo is read once a second, not once a batch).
+  void collect_garbage(bool recheck_pinned = false);
+  // Prints an event and sends it to the watchers who may see `where`
+  // (a container path); those who may not see `from` get it redacted.
+  void emit(const Json& ev, std::string_view where, std::string_view from = {});
+  bool listened_to() const;
   void handle_request(Connection& c, const Json& req);
   Json tree_reply(const Connection& c, const Json& req);
   Json which_reply(const Connection& c, const Json& req);
@@ -119,32 +124,37 @@ bool has_cap_sys_admin(std::uint32_t pid) {
   return caps & (1ULL << 21);  // CAP_SYS_ADMIN
 }
 
-void Daemon::emit(const Json& ev) {
+bool Daemon::listened_to() const {
+  return (!opts_.no_events && stdout_ok_) || (server_ && server_->has_watchers());
+}
+
+void Daemon::emit(const Json& ev, std::string_view where, std::string_view from) {
   std::string line = dump_line(ev);
-  if (!opts_.no_events && stdout_ok_) {
-    std::string out = line + "\n";
-    if (!write_all(STDOUT_FILENO, out)) {
-      stdout_ok_ = false;
-      log_warn("stdout is closed: events are no longer printed there");
-    }
+  line.push_back('\n');
+  if (!opts_.no_events && stdout_ok_ && !write_all(STDOUT_FILENO, line)) {
+    stdout_ok_ = false;
+    log_warn("stdout is closed: events are no longer printed there");
   }
-  if (server_) {
-    std::string where = ev.contains("container") ? ev["container"].get<std::string>() : "";
-    std::string from = ev.contains("from") ? ev["from"].get<std::string>() : "";
-    server_->broadcast(line, [&](const Connection& c) {
-      return visible(c, where) && (from.empty() || visible(c, from));
+  if (!server_)
+    return;
+  std::string_view body(line.data(), line.size() - 1);
+  bool redact = false;
+  server_->broadcast(body, [&](const Connection& c) {
+    if (!visible(c, where))
+      return false;
+    bool from_inside = from.empty() || visible(c, from);
+    redact = redact || !from_inside;
+    return from_inside;
+  });
+  // A process that came in from outside a client's subtree: that client
+  // sees that it came, not from where or from whom.
+  if (redact) {
+    Json redacted = ev;
+    redacted["from"] = nullptr;
+    redacted.erase("ppid");
+    server_->broadcast(dump_line(redacted), [&](const Connection& c) {
+      return visible(c, where) && !visible(c, from);
     });
-    // A process that came in from outside a client's subtree: the client
-    // sees that it came, not from where or from whom.
-    if (!from.empty()) {
-      Json redacted = ev;
-      redacted["from"] = nullptr;
-      redacted.erase("ppid");
-      std::string other = dump_line(redacted);
-      server_->broadcast(other, [&](const Connection& c) {
-        return visible(c, where) && !visible(c, from);
-      });
-    }
   }
 }
 
@@ -211,31 +221,36 @@ std::optional<std::string> Daemon::refuse_change(const Connection& c, ContainerI
 }
 
 void Daemon::on_event(const Event& e) {
-  ++stats_.events[std::string(to_string(e.kind))];
+  ++stats_.events[static_cast<std::size_t>(e.kind)];
   ApplyResult r = tree_->apply(e);
   if (r.created)
     ++stats_.containers_created;
-  if (e.kind == EventKind::Fork)
-    return;  // membership only: not an event a user asked to see
+  // Fork records are membership only; and JSON nobody reads is not built.
+  if (e.kind == EventKind::Fork || !listened_to())
+    return;
   EventPlacement p;
   p.container = tree_->path(r.container ? r.container : kRootId);
   p.from = tree_->path(r.from ? r.from : kRootId);
   p.created = r.created;
-  emit(event_json(e, clock_, p));
+  // Exits carry no "from": they are scoped by the container left.
+  emit(event_json(e, clock_, p), p.container,
+       e.kind == EventKind::Exit || e.kind == EventKind::Denied ? std::string_view() : p.from);
 }
 
-void Daemon::collect_garbage() {
-  if (!tree_->has_garbage())
+void Daemon::collect_garbage(bool recheck_pinned) {
+  if (!tree_->has_garbage() && !(recheck_pinned && tree_->has_pinned()))
     return;
-  auto removed = tree_->collect_garbage(scanner_.pins());
+  auto removed = tree_->collect_garbage(scanner_.pins(), recheck_pinned);
   for (const Removed& r : removed) {
     ++stats_.containers_removed;
+    if (!listened_to())
+      continue;
     Json j;
     j["time"] = clock_.iso8601(BootClock::boot_ns_now());
     j["event"] = "container_removed";
     j["id"] = r.id;
     j["container"] = r.path;
-    emit(j);
+    emit(j, r.path);
   }
 }
 
@@ -319,8 +334,8 @@ void Daemon::after_batch() {
     e.kind = EventKind::Lost;
     e.ts_boot_ns = BootClock::boot_ns_now();
     e.lost_count = lost;
-    ++stats_.events["lost"];
-    emit(event_json(e, clock_));
+    ++stats_.events[static_cast<std::size_t>(EventKind::Lost)];
+    emit(event_json(e, clock_), {});  // the root's watchers only
     log_warn(std::to_string(lost) + " BPF records lost (ring buffer full); "
              "rescanning /proc");
     reconcile_now_ = true;
@@ -360,11 +375,6 @@ void Daemon::bootstrap() {
     // A previous run's directories: same names for the same sets.
     auto restored = mirror_->discover();
     std::size_t taken = tree_->restore(restored);
-    for (const auto& r : restored) {
-      std::string_view n = r.name;
-      if (n.substr(0, 10) == "container_")
-        tree_->reserve_ids(std::strtoull(std::string(n.substr(10)).c_str(), nullptr, 10) + 1);
-    }
     if (!restored.empty())
       log_info("mirror " + mirror_->root() + ": found " +
                std::to_string(restored.size()) + " directories of a previous run, " +
@@ -549,8 +559,9 @@ Json Daemon::stats_json() const {
   s["uptime_seconds"] =
       (BootClock::boot_ns_now() - stats_.started_boot_ns) / 1'000'000'000ULL;
   Json ev = Json::object();
-  for (const auto& [k, v] : stats_.events)
-    ev[k] = v;
+  for (std::size_t k = 0; k < kEventKindCount; ++k)
+    if (stats_.events[k] != 0)
+      ev[std::string(to_string(static_cast<EventKind>(k)))] = stats_.events[k];
   s["events"] = ev;
   s["lost"] = stats_.lost;
   s["reconciles"] = stats_.reconciles;
@@ -648,6 +659,8 @@ int Daemon::run() {
       case kTickTimer: {
         drain_timerfd(tick_timer.get());
         server_->resume();
+        collect_garbage(true);
+        sync_mirror();
         if (mirror_)
           mirror_->retry(*tree_);
         std::string status = status_line();

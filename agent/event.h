@@ -24,6 +24,9 @@ enum class EventKind {
   ContainerRemoved,
 };
 
+inline constexpr std::size_t kEventKindCount =
+    static_cast<std::size_t>(EventKind::ContainerRemoved) + 1;
+
 enum class Syscall { None, Clone, Clone3, Unshare, Setns };
 
 std::string_view to_string(EventKind k);

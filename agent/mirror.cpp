@@ -17,6 +17,7 @@
 #include "fd.h"
 #include "file.h"
 #include "log.h"
+#include "scanner.h"
 
 namespace nsgroup {
 
@@ -25,18 +26,6 @@ namespace {
 constexpr long kCgroup2Magic = 0x63677270;  // CGROUP2_SUPER_MAGIC
 constexpr unsigned kPfKthread = 0x00200000;
 
-std::vector<std::string_view> fields(std::string_view line, char sep) {
-  std::vector<std::string_view> out;
-  std::size_t start = 0;
-  for (std::size_t i = 0; i <= line.size(); ++i) {
-    if (i == line.size() || line[i] == sep) {
-      if (sep != ' ' || i > start)
-        out.push_back(line.substr(start, i - start));
-      start = i + 1;
-    }
-  }
-  return out;
-}
 
 
 // Writes text to a cgroupfs file; 0 or the errno.
@@ -63,24 +52,18 @@ std::vector<std::uint32_t> procs_of(const std::string& dir) {
   std::string text;
   if (!read_file(dir + "/cgroup.procs", text))
     return out;
-  for (auto f : fields(text, '\n'))
+  for (auto f : split(text, '\n'))
     if (!f.empty())
       out.push_back(static_cast<std::uint32_t>(std::strtoul(std::string(f).c_str(), nullptr, 10)));
   return out;
 }
 
 bool is_kernel_thread(std::uint32_t pid) {
-  std::string stat;
-  if (!read_file("/proc/" + std::to_string(pid) + "/stat", stat))
+  std::string text;
+  if (!read_file("/proc/" + std::to_string(pid) + "/stat", text))
     return false;
-  auto close = stat.rfind(')');
-  if (close == std::string::npos)
-    return false;
-  auto f = fields(std::string_view(stat).substr(close + 2), ' ');
-  // After ") ": state(3) ppid(4) pgrp(5) session(6) tty(7) tpgid(8) flags(9).
-  if (f.size() < 7)
-    return false;
-  return (std::strtoul(std::string(f[6]).c_str(), nullptr, 10) & kPfKthread) != 0;
+  auto stat = parse_stat(text);
+  return stat && (stat->flags & kPfKthread) != 0;
 }
 
 std::size_t depth_of(std::string_view path) {
@@ -90,16 +73,9 @@ std::size_t depth_of(std::string_view path) {
 }  // namespace
 
 std::optional<std::string> cgroup2_mount_from(std::string_view mountinfo) {
-  for (auto line : fields(mountinfo, '\n')) {
-    auto sep = line.find(" - ");
-    if (sep == std::string_view::npos)
-      continue;
-    auto tail = fields(line.substr(sep + 3), ' ');
-    auto head = fields(line.substr(0, sep), ' ');
-    if (tail.empty() || tail[0] != "cgroup2" || head.size() < 5 || head[3] != "/")
-      continue;
-    return std::string(head[4]);
-  }
+  for (auto& m : parse_mountinfo(mountinfo))
+    if (m.fstype == "cgroup2" && m.root == "/")
+      return std::move(m.mountpoint);
   return std::nullopt;
 }
 
@@ -111,7 +87,7 @@ std::optional<std::string> cgroup2_mount() {
 }
 
 std::optional<std::string> cgroup_v2_path(std::string_view proc_cgroup) {
-  for (auto line : fields(proc_cgroup, '\n'))
+  for (auto line : split(proc_cgroup, '\n'))
     if (line.substr(0, 3) == "0::")
       return std::string(line.substr(3));
   return std::nullopt;
@@ -132,7 +108,7 @@ std::string ns_xattr(const NsSet& s) {
 std::optional<NsSet> parse_ns_xattr(std::string_view text) {
   NsSet s;
   std::uint32_t seen = 0;
-  for (auto item : fields(text, ',')) {
+  for (auto item : split(text, ',')) {
     auto eq = item.find('=');
     auto slash = item.find('/');
     if (eq == std::string_view::npos || slash == std::string_view::npos || slash < eq)
@@ -364,41 +340,39 @@ bool Mirror::move(std::uint32_t pid, const std::string& dir, std::string_view wh
   return false;
 }
 
-void Mirror::place(std::uint32_t pid, const std::string& dir,
-                   std::set<std::uint32_t>& placed, bool& failed) {
+bool Mirror::place(std::uint32_t pid, ContainerId id, const std::string& dir) {
   std::string text;
   if (!read_file("/proc/" + std::to_string(pid) + "/cgroup", text))
-    return;  // gone
+    return true;  // gone: its exit is on its way
   auto cg = cgroup_v2_path(text);
   if (!cg)
-    return;
-  std::string want = rel(dir);
-  if (*cg == want) {
-    placed.insert(pid);
+    return true;
+  bool stay = false;
+  if (*cg == rel(dir)) {
     foreign_.erase(pid);
-    return;
-  }
-  if (is_kernel_thread(pid) || pid == static_cast<std::uint32_t>(::getpid())) {
+  } else if (is_kernel_thread(pid) || pid == static_cast<std::uint32_t>(::getpid())) {
     // The kernel does not let kernel threads move; and the agent itself
     // stays in its service's cgroup, whatever namespaces systemd gave it.
+    stay = true;
+  } else if (adopt_ == Adopt::All || *cg == "/" || path_within(*cg, root_rel_)) {
+    if (!move(pid, dir, "into its container"))
+      return ::access(("/proc/" + std::to_string(pid)).c_str(), F_OK) != 0;
+    if (!path_within(*cg, root_rel_))
+      origin_[pid] = *cg;
+    foreign_.erase(pid);
+  } else {
+    stay = true;  // another manager placed it: --adopt=all moves it
+  }
+  if (stay)
     foreign_[pid] = *cg;
-    placed.insert(pid);
-    return;
-  }
-  bool ours = *cg == "/" || path_within(*cg, root_rel_);
-  if (adopt_ == Adopt::All || ours) {
-    if (move(pid, dir, "into its container")) {
-      if (!path_within(*cg, root_rel_))
-        origin_[pid] = *cg;
-      foreign_.erase(pid);
-      placed.insert(pid);
-    } else if (::access(("/proc/" + std::to_string(pid)).c_str(), F_OK) == 0) {
-      failed = true;
-    }
-    return;
-  }
-  foreign_[pid] = *cg;  // another manager placed it: --adopt=all moves it
-  placed.insert(pid);
+  placed_[pid] = id;
+  return true;
+}
+
+void Mirror::forget(std::uint32_t pid) {
+  placed_.erase(pid);
+  foreign_.erase(pid);
+  origin_.erase(pid);
 }
 
 void Mirror::evacuate(std::uint32_t pid) {
@@ -453,23 +427,12 @@ void Mirror::ensure(const Tree& tree, ContainerId id) {
     dirs_[id] = want;
   }
 
-  auto& placed = placed_[id];
-  std::set<std::uint32_t> now;
-  bool failed = false;
+  // A new or moved directory: every member, once.
   for (auto pid : c->members) {
-    if (placed.count(pid))
-      now.insert(pid);
-    else
-      place(pid, want, now, failed);
+    auto it = placed_.find(pid);
+    if ((it == placed_.end() || it->second != id) && !place(pid, id, want))
+      retry_.insert(id);
   }
-  for (auto pid : placed)
-    if (!c->members.count(pid) && !tree.is_member(pid)) {
-      foreign_.erase(pid);
-      origin_.erase(pid);
-    }
-  placed = std::move(now);
-  if (failed)
-    retry_.insert(id);
 }
 
 void Mirror::process_removals(const Tree& tree) {
@@ -504,7 +467,7 @@ void Mirror::process_removals(const Tree& tree) {
 }
 
 void Mirror::sync_ids(const Tree& tree, std::set<ContainerId> ids,
-                      const std::set<std::uint32_t>& to_root) {
+                      const TreeChanges& members) {
   ids.insert(retry_.begin(), retry_.end());
   retry_.clear();
   std::vector<std::pair<std::size_t, ContainerId>> live;
@@ -516,7 +479,6 @@ void Mirror::sync_ids(const Tree& tree, std::set<ContainerId> ids,
         removals_.push_back({it->second, std::nullopt});
         dirs_.erase(it);
       }
-      placed_.erase(id);
       continue;
     }
     live.emplace_back(depth_of(tree.path(id)), id);
@@ -524,14 +486,27 @@ void Mirror::sync_ids(const Tree& tree, std::set<ContainerId> ids,
   std::sort(live.begin(), live.end());  // parents first
   for (const auto& [depth, id] : live)
     ensure(tree, id);
-  for (auto pid : to_root)
-    evacuate(pid);
+  // Then only the members that came, went or moved since the last sync.
+  for (auto pid : members.members) {
+    ContainerId id = tree.container_of(pid);
+    if (id == kRootId) {
+      if (members.to_root.count(pid))
+        evacuate(pid);
+      forget(pid);
+      continue;
+    }
+    auto dir = dirs_.find(id);
+    auto it = placed_.find(pid);
+    if (dir != dirs_.end() && (it == placed_.end() || it->second != id) &&
+        !place(pid, id, dir->second))
+      retry_.insert(id);
+  }
   if (!removals_.empty())
     process_removals(tree);
 }
 
 void Mirror::sync(const Tree& tree, const TreeChanges& changes) {
-  sync_ids(tree, changes.containers, changes.to_root);
+  sync_ids(tree, changes.containers, changes);
 }
 
 void Mirror::sync_all(const Tree& tree) {
@@ -539,7 +514,7 @@ void Mirror::sync_all(const Tree& tree) {
   tree.visit(kRootId, [&](const Container& c, int) { ids.insert(c.id); });
   for (const auto& [id, path] : dirs_)
     ids.insert(id);
-  sync_ids(tree, std::move(ids), {});
+  sync_ids(tree, std::move(ids), TreeChanges{});
 }
 
 void Mirror::retry(const Tree& tree) {
@@ -549,12 +524,7 @@ void Mirror::retry(const Tree& tree) {
 }
 
 bool Mirror::in_directory(std::uint32_t pid) const {
-  if (foreign_.count(pid))
-    return false;
-  for (const auto& [id, pids] : placed_)
-    if (pids.count(pid))
-      return true;
-  return false;
+  return placed_.count(pid) && !foreign_.count(pid);
 }
 
 bool Mirror::cgroup_kill(ContainerId id) {

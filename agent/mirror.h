@@ -80,14 +80,16 @@ class Mirror {
   void ensure(const Tree& tree, ContainerId id);
   bool make_dir(const std::string& path, const Container& c);
   void write_xattrs(const std::string& path, const Container& c);
-  void place(std::uint32_t pid, const std::string& dir, std::set<std::uint32_t>& placed,
-             bool& failed);
+  // Moves (or leaves, by the adopt rules) one member; false when it must
+  // be tried again.
+  bool place(std::uint32_t pid, ContainerId id, const std::string& dir);
+  void forget(std::uint32_t pid);
   void evacuate(std::uint32_t pid);
   bool move(std::uint32_t pid, const std::string& dir, std::string_view why);
   void migrate(const std::string& from, const std::string& to);
   void process_removals(const Tree& tree);
   void sync_ids(const Tree& tree, std::set<ContainerId> ids,
-                const std::set<std::uint32_t>& to_root);
+                const TreeChanges& members);
   void count(const std::string& cause, int err, const std::string& detail);
   std::string rel(const std::string& abs) const;
 
@@ -101,7 +103,9 @@ class Mirror {
   std::string root_rel_;
   Adopt adopt_;
   std::map<ContainerId, std::string> dirs_;
-  std::map<ContainerId, std::set<std::uint32_t>> placed_;
+  // The container each member was last placed for (moved into its
+  // directory, found there, or left where another manager put it).
+  std::unordered_map<std::uint32_t, ContainerId> placed_;
   std::unordered_map<std::uint32_t, std::string> foreign_;
   std::unordered_map<std::uint32_t, std::string> origin_;
   std::vector<Removal> removals_;

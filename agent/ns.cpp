@@ -79,6 +79,26 @@ std::optional<std::size_t> ns_index(std::string_view name) {
   return std::nullopt;
 }
 
+std::size_t ns_type_of(std::size_t slot) {
+  if (slot == NSG_NS_PID_FOR_CHILDREN)
+    return NSG_NS_PID;
+  if (slot == NSG_NS_TIME_FOR_CHILDREN)
+    return NSG_NS_TIME;
+  return slot;
+}
+
+std::span<const std::size_t> ns_slots_of(std::size_t type) {
+  static constexpr std::size_t kPid[] = {NSG_NS_PID, NSG_NS_PID_FOR_CHILDREN};
+  static constexpr std::size_t kTime[] = {NSG_NS_TIME, NSG_NS_TIME_FOR_CHILDREN};
+  static constexpr std::size_t kEach[] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9};
+  static_assert(std::size(kEach) == kNsCount);
+  if (type == NSG_NS_PID)
+    return kPid;
+  if (type == NSG_NS_TIME)
+    return kTime;
+  return std::span<const std::size_t>(kEach).subspan(type < kNsCount ? type : 0, 1);
+}
+
 std::uint64_t ns_clone_flag(std::size_t i) {
   switch (i) {
   case NSG_NS_CGROUP: return NSG_CLONE_NEWCGROUP;

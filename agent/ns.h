@@ -5,6 +5,7 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -38,6 +39,12 @@ std::vector<std::string> ns_mask_names(std::uint32_t mask);
 
 // Index of a /proc/PID/ns name ("net"), or nullopt.
 std::optional<std::size_t> ns_index(std::string_view name);
+
+// The namespace type a slot holds: pid_for_children holds a pid namespace,
+// time_for_children a time namespace, every other slot its own type.
+std::size_t ns_type_of(std::size_t slot);
+// The slots a namespace of a type can occupy (pid: pid, pid_for_children).
+std::span<const std::size_t> ns_slots_of(std::size_t type);
 
 // The CLONE_NEW* flag that creates namespace type i (pid_for_children maps
 // to CLONE_NEWPID, time_for_children to CLONE_NEWTIME).

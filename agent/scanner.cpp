@@ -44,21 +44,6 @@ std::string unescape_octal(std::string_view s) {
   return out;
 }
 
-std::vector<std::string_view> split_spaces(std::string_view line) {
-  std::vector<std::string_view> out;
-  std::size_t i = 0;
-  while (i < line.size()) {
-    while (i < line.size() && line[i] == ' ')
-      ++i;
-    std::size_t j = i;
-    while (j < line.size() && line[j] != ' ')
-      ++j;
-    if (j > i)
-      out.push_back(line.substr(i, j - i));
-    i = j;
-  }
-  return out;
-}
 
 bool all_digits(const char* s) {
   if (!*s)
@@ -70,6 +55,35 @@ bool all_digits(const char* s) {
 }
 
 }  // namespace
+
+std::vector<std::string_view> split(std::string_view text, char sep) {
+  std::vector<std::string_view> out;
+  std::size_t start = 0;
+  for (std::size_t i = 0; i <= text.size(); ++i) {
+    if (i == text.size() || text[i] == sep) {
+      if (sep != ' ' || i > start)
+        out.push_back(text.substr(start, i - start));
+      start = i + 1;
+    }
+  }
+  return out;
+}
+
+std::vector<MountEntry> parse_mountinfo(std::string_view mountinfo) {
+  std::vector<MountEntry> out;
+  for (auto line : split(mountinfo, '\n')) {
+    // "ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [OPTIONAL...] - FSTYPE SOURCE ..."
+    auto sep = line.find(" - ");
+    if (sep == std::string_view::npos)
+      continue;
+    auto head = split(line.substr(0, sep), ' ');
+    auto tail = split(line.substr(sep + 3), ' ');
+    if (head.size() < 5 || tail.empty())
+      continue;
+    out.push_back({head[3], unescape_octal(head[4]), tail[0]});
+  }
+  return out;
+}
 
 std::optional<std::uint32_t> parse_ns_link(std::string_view link,
                                            std::string_view type) {
@@ -100,7 +114,7 @@ std::optional<StatFields> parse_stat(std::string_view stat) {
   StatFields f;
   f.comm = std::string(stat.substr(open + 1, close - open - 1));
   // After ") ": state(3) ppid(4) ... starttime(22).
-  auto rest = split_spaces(stat.substr(close + 1));
+  auto rest = split(stat.substr(close + 1), ' ');
   if (rest.size() < 20)
     return std::nullopt;
   auto num = [](std::string_view s, std::uint64_t& out) {
@@ -115,7 +129,7 @@ std::optional<StatFields> parse_stat(std::string_view stat) {
     return true;
   };
   std::uint64_t ppid = 0;
-  if (!num(rest[1], ppid) || !num(rest[19], f.start_ticks))
+  if (!num(rest[1], ppid) || !num(rest[6], f.flags) || !num(rest[19], f.start_ticks))
     return std::nullopt;
   f.ppid = static_cast<std::uint32_t>(ppid);
   return f;
@@ -123,40 +137,22 @@ std::optional<StatFields> parse_stat(std::string_view stat) {
 
 std::vector<PinnedNs> parse_nsfs_mounts(std::string_view mountinfo) {
   std::vector<PinnedNs> out;
-  while (!mountinfo.empty()) {
-    auto nl = mountinfo.find('\n');
-    std::string_view line = mountinfo.substr(0, nl);
-    mountinfo = nl == std::string_view::npos ? std::string_view{}
-                                             : mountinfo.substr(nl + 1);
-    auto sep = line.find(" - ");
-    if (sep == std::string_view::npos)
+  for (auto& m : parse_mountinfo(mountinfo)) {
+    if (m.fstype != "nsfs")
       continue;
-    auto tail = split_spaces(line.substr(sep + 3));
-    if (tail.empty() || tail[0] != "nsfs")
-      continue;
-    auto head = split_spaces(line.substr(0, sep));
-    if (head.size() < 5)
-      continue;
-    std::string_view root = head[3];
-    auto colon = root.find(':');
+    // The root of an nsfs mount is the namespace: "net:[4026532177]".
+    auto colon = m.root.find(':');
     if (colon == std::string_view::npos)
       continue;
-    auto type = ns_index(root.substr(0, colon));
-    if (!type)
-      continue;
-    auto inum = parse_ns_link(root, root.substr(0, colon));
+    auto type = ns_index(m.root.substr(0, colon));
+    auto inum = type ? parse_ns_link(m.root, m.root.substr(0, colon)) : std::nullopt;
     if (!inum)
       continue;
     bool seen = false;
     for (const auto& p : out)
       seen = seen || (p.type == *type && p.inum == *inum);
-    if (seen)
-      continue;
-    PinnedNs pin;
-    pin.type = *type;
-    pin.inum = *inum;
-    pin.mountpoint = unescape_octal(head[4]);
-    out.push_back(std::move(pin));
+    if (!seen)
+      out.push_back({*type, *inum, 0, std::move(m.mountpoint)});
   }
   return out;
 }
@@ -233,11 +229,7 @@ std::optional<ProcInfo> Scanner::read(
       p.missing_mask |= 1U << i;
       continue;
     }
-    std::size_t type_index = i;
-    if (i == NSG_NS_PID_FOR_CHILDREN)
-      type_index = NSG_NS_PID;
-    else if (i == NSG_NS_TIME_FOR_CHILDREN)
-      type_index = NSG_NS_TIME;
+    std::size_t type_index = ns_type_of(i);
     std::string_view type = kNsNames[type_index];
     auto inum = parse_ns_link(std::string_view(buf, static_cast<std::size_t>(n)), type);
     if (!inum) {

@@ -15,6 +15,19 @@
 
 namespace nsgroup {
 
+// The fields of text between separators. For ' ', runs of spaces count
+// as one and no field is empty; for any other separator, empty fields stay.
+std::vector<std::string_view> split(std::string_view text, char sep);
+
+// One line of /proc/PID/mountinfo: the mount's root inside its
+// filesystem, where it is mounted (octal escapes decoded), its type.
+struct MountEntry {
+  std::string_view root;
+  std::string mountpoint;
+  std::string_view fstype;
+};
+std::vector<MountEntry> parse_mountinfo(std::string_view mountinfo);
+
 // The inode of a namespace link's text, "net:[4026531833]", if its type is
 // `type`.
 std::optional<std::uint32_t> parse_ns_link(std::string_view link,
@@ -23,6 +36,7 @@ std::optional<std::uint32_t> parse_ns_link(std::string_view link,
 struct StatFields {
   std::uint32_t ppid = 0;
   std::uint64_t start_ticks = 0;
+  std::uint64_t flags = 0;  // field 9: PF_* (PF_KTHREAD 0x00200000)
   std::string comm;
 };
 // Fields of /proc/PID/stat; comm may hold spaces and parentheses.

@@ -291,6 +291,13 @@ void Server::flush(Connection& c) {
     close(fd);
 }
 
+bool Server::has_watchers() const {
+  for (const auto& [fd, c] : clients_)
+    if (!c->dead && c->watching)
+      return true;
+  return false;
+}
+
 void Server::broadcast(std::string_view line,
                        const std::function<bool(const Connection&)>& want) {
   std::vector<int> targets;

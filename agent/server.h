@@ -85,6 +85,7 @@ class Server {
   // Accepting again after running out of file descriptors (timer).
   void resume();
   std::size_t client_count() const { return clients_.size() - dead_.size(); }
+  bool has_watchers() const;
   const std::string& path() const { return path_; }
 
  private:

@@ -17,27 +17,8 @@ constexpr int kMaxDepth = 64;
 // Guards ppid walks against malformed snapshots (cycles).
 constexpr int kMaxWalk = 4096;
 
-// The namespace type of a slot: pid_for_children is a pid namespace,
-// time_for_children a time namespace.
-std::size_t slot_type(std::size_t slot) {
-  if (slot == NSG_NS_PID_FOR_CHILDREN)
-    return NSG_NS_PID;
-  if (slot == NSG_NS_TIME_FOR_CHILDREN)
-    return NSG_NS_TIME;
-  return slot;
-}
-
-// The slots a namespace of a given type can occupy.
-std::vector<std::size_t> slots_of_type(std::size_t type) {
-  if (type == NSG_NS_PID)
-    return {NSG_NS_PID, NSG_NS_PID_FOR_CHILDREN};
-  if (type == NSG_NS_TIME)
-    return {NSG_NS_TIME, NSG_NS_TIME_FOR_CHILDREN};
-  return {type};
-}
-
 std::uint64_t gen_key(std::size_t slot, std::uint32_t inum) {
-  return (static_cast<std::uint64_t>(slot_type(slot)) << 32) | inum;
+  return (static_cast<std::uint64_t>(ns_type_of(slot)) << 32) | inum;
 }
 
 std::string_view basename_of(std::string_view path) {
@@ -246,7 +227,7 @@ void Tree::add_member(ContainerId cid, std::uint32_t pid, std::uint64_t start) {
   get(cid).pinned = false;
   pinned_.erase(cid);
   procs_[pid] = Process{pid, start, cid};
-  changes_.containers.insert(cid);
+  changes_.members.insert(pid);
   changes_.to_root.erase(pid);
 }
 
@@ -258,7 +239,7 @@ void Tree::remove_member(std::uint32_t pid) {
   c.members.erase(pid);
   if (c.members.empty())
     empty_.insert(c.id);
-  changes_.containers.insert(c.id);
+  changes_.members.insert(pid);
   procs_.erase(it);
 }
 
@@ -284,7 +265,7 @@ void Tree::bump_created(const Event& e) {
     // Only a reuse needs a new generation: an inode some container holds.
     std::uint64_t current = slot_value(i, e.after.inum[i], 0);
     bool known = false;
-    for (std::size_t s : slots_of_type(slot_type(i)))
+    for (std::size_t s : ns_slots_of(ns_type_of(i)))
       known = known || holders(s, current) != nullptr;
     if (known)
       ++gen_[k];
@@ -419,7 +400,7 @@ void Tree::synthesize_pinned(const std::vector<PinnedNs>& pins) {
     NsSet s = root.ns;
     bool differs = false;
     bool held = false;
-    for (std::size_t slot : slots_of_type(pin.type)) {
+    for (std::size_t slot : ns_slots_of(pin.type)) {
       std::uint64_t v = slot_value(slot, pin.inum, pin.id);
       differs = differs || v != root.key[slot];
       held = held || holders(slot, v) != nullptr;
@@ -502,10 +483,11 @@ ReconcileResult Tree::reconcile(const Snapshot& snap) {
   return result;
 }
 
-std::vector<Removed> Tree::collect_garbage(const std::vector<PinnedNs>& pins) {
+std::vector<Removed> Tree::collect_garbage(const std::vector<PinnedNs>& pins,
+                                           bool recheck_pinned) {
   std::set<std::pair<std::size_t, std::uint64_t>> pinned;
   for (const PinnedNs& pin : pins)
-    for (std::size_t slot : slots_of_type(pin.type))
+    for (std::size_t slot : ns_slots_of(pin.type))
       pinned.emplace(slot, slot_value(slot, pin.inum, pin.id));
 
   // Deepest first: every memberless leaf of a level goes before the level
@@ -520,8 +502,9 @@ std::vector<Removed> Tree::collect_garbage(const std::vector<PinnedNs>& pins) {
   std::set<std::pair<int, ContainerId>, std::greater<>> work;
   for (ContainerId id : empty_)
     work.emplace(depth(id), id);
-  for (ContainerId id : pinned_)
-    work.emplace(depth(id), id);
+  if (recheck_pinned)
+    for (ContainerId id : pinned_)
+      work.emplace(depth(id), id);
   empty_.clear();
   std::vector<Removed> removed;
   while (!work.empty()) {
@@ -694,7 +677,7 @@ TreeChanges Tree::take_changes() {
 void Tree::refresh_labels(const LabelContext& ctx) {
   std::map<std::pair<std::size_t, std::uint64_t>, std::string_view> mounts;
   for (const PinnedNs& pin : ctx.pins)
-    for (std::size_t slot : slots_of_type(pin.type))
+    for (std::size_t slot : ns_slots_of(pin.type))
       mounts.emplace(std::make_pair(slot, slot_value(slot, pin.inum, pin.id)),
                      pin.mountpoint);
   auto host = [&](ContainerId id) -> const std::string* {

@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "event.h"
@@ -92,9 +93,9 @@ struct RestoredContainer {
 
 // What changed since the mirror last looked (Tree::take_changes).
 struct TreeChanges {
-  std::set<ContainerId> containers;  // created, removed, moved, renamed, or
-                                     // whose members changed
-  std::set<std::uint32_t> to_root;   // members that went back to the root
+  std::set<ContainerId> containers;  // created, removed, moved or renamed
+  std::unordered_set<std::uint32_t> members;  // joined, left or moved
+  std::set<std::uint32_t> to_root;   // of those: went back to the root
 };
 
 // True when `path` is `dir` or below it ("/a/b" is within "/a", "/ab" is
@@ -134,9 +135,14 @@ class Tree {
   // they differ from their parent is pinned. A removed container's children
   // move up to its parent (a process that unshares in a loop leaves no
   // chain of dead containers). Returns what was removed, in order.
-  std::vector<Removed> collect_garbage(const std::vector<PinnedNs>& pins);
+  // recheck_pinned: look again at containers kept by pins (a pin goes away
+  // without any event: ip netns delete); else only at the newly empty.
+  std::vector<Removed> collect_garbage(const std::vector<PinnedNs>& pins,
+                                       bool recheck_pinned = true);
   // True when some container may have become removable.
-  bool has_garbage() const { return !empty_.empty() || !pinned_.empty(); }
+  bool has_garbage() const { return !empty_.empty(); }
+  // True when some container is kept only by an nsfs bind mount.
+  bool has_pinned() const { return !pinned_.empty(); }
 
   // Renames a container; the error text when refused (nothing changes).
   std::string rename(ContainerId id, std::string_view name);

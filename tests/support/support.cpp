@@ -148,23 +148,54 @@ void write_self_ns(int out_fd) {
   }
 }
 
-pid_t spawn(const std::vector<std::string>& argv, bool keep_output) {
+namespace {
+
+// Where a spawned process's standard streams go: a file opened for it, or
+// (empty) the test's own.
+struct Streams {
+  std::string in, out, err;
+  bool truncate_err = false;
+};
+
+// posix_spawnp(argv) with its streams redirected, optionally leading a
+// process group of its own.
+pid_t spawn_with(const std::vector<std::string>& argv, const Streams& s,
+                 bool own_group) {
   std::vector<char*> cargv;
   for (const auto& a : argv)
     cargv.push_back(const_cast<char*>(a.c_str()));
   cargv.push_back(nullptr);
   posix_spawn_file_actions_t fa;
   posix_spawn_file_actions_init(&fa);
-  if (!keep_output) {
-    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-    posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+  if (!s.in.empty())
+    posix_spawn_file_actions_addopen(&fa, 0, s.in.c_str(), O_RDONLY, 0);
+  if (!s.out.empty())
+    posix_spawn_file_actions_addopen(&fa, 1, s.out.c_str(), O_WRONLY, 0);
+  if (!s.err.empty())
+    posix_spawn_file_actions_addopen(
+        &fa, 2, s.err.c_str(), O_WRONLY | (s.truncate_err ? O_CREAT | O_TRUNC : 0), 0644);
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  if (own_group) {
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+    posix_spawnattr_setpgroup(&attr, 0);
   }
   pid_t pid = -1;
-  int err = posix_spawnp(&pid, cargv[0], &fa, nullptr, cargv.data(), environ);
+  int err = posix_spawnp(&pid, cargv[0], &fa, &attr, cargv.data(), environ);
   posix_spawn_file_actions_destroy(&fa);
+  posix_spawnattr_destroy(&attr);
   if (err != 0)
     throw std::system_error(err, std::generic_category(), "spawn " + argv[0]);
   return pid;
+}
+
+}  // namespace
+
+pid_t spawn(const std::vector<std::string>& argv, bool keep_output) {
+  Streams s;
+  if (!keep_output)
+    s.out = s.err = "/dev/null";
+  return spawn_with(argv, s, false);
 }
 
 int wait_status(pid_t pid) {
@@ -251,24 +282,7 @@ std::string nsgroup_binary() {
 }
 
 pid_t Workloads::start(const std::vector<std::string>& argv) {
-  std::vector<char*> cargv;
-  for (const auto& a : argv)
-    cargv.push_back(const_cast<char*>(a.c_str()));
-  cargv.push_back(nullptr);
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
-  posix_spawnattr_setpgroup(&attr, 0);
-  pid_t pid = -1;
-  int err = posix_spawnp(&pid, cargv[0], &fa, &attr, cargv.data(), environ);
-  posix_spawn_file_actions_destroy(&fa);
-  posix_spawnattr_destroy(&attr);
-  if (err != 0)
-    throw std::system_error(err, std::generic_category(), "spawn " + argv[0]);
+  pid_t pid = spawn_with(argv, {"/dev/null", "/dev/null", "", false}, true);
   pids_.push_back(pid);
   return pid;
 }
@@ -330,19 +344,7 @@ DaemonProcess::DaemonProcess(std::vector<std::string> extra,
   }
   argv.push_back("--hooks=" + test_hooks_name());
   argv.insert(argv.begin(), wrapper.begin(), wrapper.end());
-  std::vector<char*> cargv;
-  for (const auto& a : argv)
-    cargv.push_back(const_cast<char*>(a.c_str()));
-  cargv.push_back(nullptr);
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-  posix_spawn_file_actions_addopen(&fa, 2, log_path_.c_str(),
-                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  int err = posix_spawnp(&pid_, cargv[0], &fa, nullptr, cargv.data(), environ);
-  posix_spawn_file_actions_destroy(&fa);
-  if (err != 0)
-    throw std::system_error(err, std::generic_category(), "spawn daemon");
+  pid_ = spawn_with(argv, {"", "/dev/null", log_path_, true}, false);
   ready_ = eventually(
       [&] {
         int st;

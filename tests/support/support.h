@@ -170,7 +170,6 @@ class EventLog {
 
  private:
   std::vector<Event> events_;
-  std::size_t scanned_ = 0;
   Tracer tracer_;
 };
 

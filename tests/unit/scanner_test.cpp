@@ -27,6 +27,7 @@ TEST(ParseStat, CommWithSpacesAndParentheses) {
   EXPECT_EQ(f->comm, "a (b) c");
   EXPECT_EQ(f->ppid, 4240U);
   EXPECT_EQ(f->start_ticks, 123456U);
+  EXPECT_EQ(f->flags, 4194560U);
 }
 
 TEST(ParseStat, RejectsGarbage) {
