@@ -347,25 +347,28 @@ bool Mirror::place(std::uint32_t pid, ContainerId id, const std::string& dir) {
   auto cg = cgroup_v2_path(text);
   if (!cg)
     return true;
-  bool stay = false;
+  placed_[pid] = id;
   if (*cg == rel(dir)) {
     foreign_.erase(pid);
-  } else if (is_kernel_thread(pid) || pid == static_cast<std::uint32_t>(::getpid())) {
-    // The kernel does not let kernel threads move; and the agent itself
-    // stays in its service's cgroup, whatever namespaces systemd gave it.
-    stay = true;
-  } else if (adopt_ == Adopt::All || *cg == "/" || path_within(*cg, root_rel_)) {
-    if (!move(pid, dir, "into its container"))
-      return ::access(("/proc/" + std::to_string(pid)).c_str(), F_OK) != 0;
-    if (!path_within(*cg, root_rel_))
-      origin_[pid] = *cg;
-    foreign_.erase(pid);
-  } else {
-    stay = true;  // another manager placed it: --adopt=all moves it
+    return true;
   }
-  if (stay)
+  // Left where it is: a kernel thread (the kernel refuses to move it), the
+  // agent itself (it stays in its service's cgroup, whatever namespaces
+  // systemd gave it), or a process another manager placed (--adopt=all
+  // moves those).
+  bool ours = *cg == "/" || path_within(*cg, root_rel_);
+  if (is_kernel_thread(pid) || pid == static_cast<std::uint32_t>(::getpid()) ||
+      !(adopt_ == Adopt::All || ours)) {
     foreign_[pid] = *cg;
-  placed_[pid] = id;
+    return true;
+  }
+  if (!move(pid, dir, "into its container")) {
+    placed_.erase(pid);
+    return ::access(("/proc/" + std::to_string(pid)).c_str(), F_OK) != 0;
+  }
+  if (!ours)
+    origin_[pid] = *cg;
+  foreign_.erase(pid);
   return true;
 }
 
