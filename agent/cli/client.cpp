@@ -1,0 +1,67 @@
+// Talking to the daemon.
+#include "cli/client.h"
+
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "util/file.h"
+#include "util/socket.h"
+
+namespace nsgroup {
+
+Result<std::optional<Client>> Client::connect(const std::string& path) {
+  auto fd = connect_unix(path);
+  if (fd)
+    return std::optional<Client>(Client(std::move(*fd)));
+  int err = fd.error().err;
+  if (nobody_listens(err))
+    return std::optional<Client>();
+  if (err == EACCES || err == EPERM)
+    return failure("permission denied connecting to " + path +
+                   " (the socket is for root and its group)");
+  return fd.error();
+}
+
+std::optional<std::string> Client::read_line() {
+  for (;;) {
+    auto nl = buf_.find('\n');
+    if (nl != std::string::npos) {
+      std::string line = buf_.substr(0, nl);
+      buf_.erase(0, nl + 1);
+      return line;
+    }
+    char tmp[65536];
+    ssize_t n = ::read(fd_.get(), tmp, sizeof tmp);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      return std::nullopt;
+    buf_.append(tmp, static_cast<std::size_t>(n));
+  }
+}
+
+Result<Json> Client::request(const Json& req) {
+  std::string line = dump_line(req) + "\n";
+  std::string_view rest = line;
+  while (!rest.empty()) {
+    ssize_t n = ::send(fd_.get(), rest.data(), rest.size(), MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      return errno_failure("the daemon closed the connection");
+    rest.remove_prefix(static_cast<std::size_t>(n));
+  }
+  auto reply = read_line();
+  if (!reply)
+    return failure("the daemon closed the connection without a reply");
+  Json j = Json::parse(*reply, nullptr, false);
+  if (j.is_discarded() || !j.is_object())
+    return failure("the daemon sent a reply that is not JSON");
+  if (!j.value("ok", false))
+    return failure(j.value("error", std::string("the daemon refused the request")));
+  return j;
+}
+
+}  // namespace nsgroup

@@ -1,0 +1,34 @@
+// The client side of the control socket: one request, one reply line, or
+// a stream of lines after "watch".
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "json/json.h"
+#include "util/fd.h"
+#include "util/result.h"
+
+namespace nsgroup {
+
+class Client {
+ public:
+  // nullopt when no daemon listens at path; a Failure for anything else
+  // (permission denied, a path too long).
+  static Result<std::optional<Client>> connect(const std::string& path);
+  // Sends one request and reads one reply line; a Failure when the daemon
+  // goes away or refuses ({"ok": false}: its error).
+  Result<Json> request(const Json& req);
+  // The next line from the daemon; nullopt at EOF.
+  std::optional<std::string> read_line();
+  // True when a whole line is already buffered.
+  bool buffered() const { return buf_.find('\n') != std::string::npos; }
+  int fd() const { return fd_.get(); }
+
+ private:
+  explicit Client(UniqueFd fd) : fd_(std::move(fd)) {}
+  UniqueFd fd_;
+  std::string buf_;
+};
+
+}  // namespace nsgroup

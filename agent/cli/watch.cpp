@@ -1,0 +1,103 @@
+// `nsgroup watch` without a daemon: a tracer of its own, events to stdout.
+#include "cli/watch.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <array>
+
+#include "cli/client.h"
+#include "json/event_json.h"
+#include "kernel/tracer.h"
+#include "util/clock.h"
+#include "util/file.h"
+#include "util/log.h"
+#include "util/loop.h"
+
+namespace nsgroup {
+
+namespace {
+
+// Relays the daemon's event stream to stdout.
+Status watch_daemon(Client& client, Epoll& ep, int sfd) {
+  if (auto ack = client.request({{"op", "watch"}}); !ack)
+    return ack.error();
+  enum : std::uint64_t { kSocket, kSignal };
+  if (auto ok = ep.add(client.fd(), EPOLLIN, kSocket); !ok)
+    return ok;
+  if (auto ok = ep.add(sfd, EPOLLIN, kSignal); !ok)
+    return ok;
+  std::array<epoll_event, 4> ready{};
+  for (;;) {
+    int n = ep.wait(ready, -1);
+    for (int i = 0; i < n; ++i) {
+      if (ready[i].data.u64 == kSignal) {
+        if (read_signal(sfd) != 0)
+          return {};
+        continue;
+      }
+      // One read's worth of lines, then back to epoll for signals.
+      do {
+        auto line = client.read_line();
+        if (!line)
+          return failure("the daemon closed the event stream");
+        line->push_back('\n');
+        if (!write_all(STDOUT_FILENO, *line))
+          return {};  // the reader went away
+      } while (client.buffered());
+    }
+  }
+}
+
+}  // namespace
+
+Status run_watch(const Options& opts) {
+  ::signal(SIGPIPE, SIG_IGN);
+  auto sfd = make_signalfd({SIGINT, SIGTERM});
+  auto ep = Epoll::create();
+  auto client = Client::connect(opts.socket);
+  if (!sfd || !ep || !client)
+    return !sfd ? sfd.error() : !ep ? ep.error() : client.error();
+  if (*client)
+    return watch_daemon(**client, *ep, sfd->get());
+
+  BootClock clock = BootClock::now();
+  bool reader_gone = false;
+
+  auto print = [&](const Event& e) {
+    if (reader_gone || e.kind == EventKind::Fork)
+      return;
+    std::string line = dump_line(event_json(e, clock));
+    line.push_back('\n');
+    if (!write_all(STDOUT_FILENO, line))
+      reader_gone = true;
+  };
+
+  TracerOptions topts;
+  topts.hooks = opts.daemon.hooks;
+  topts.ring_bytes = opts.daemon.ring_kib * 1024U;
+  topts.emit_forks = false;
+  auto tracer = Tracer::open(topts, print);
+  if (!tracer)
+    return tracer.error();
+  log_debug("watching; SIGINT or SIGTERM to stop");
+
+  enum : std::uint64_t { kRing, kSignal };
+  for (auto [fd, key] : {std::pair{tracer->fd(), kRing}, {sfd->get(), kSignal}})
+    if (auto ok = ep->add(fd, EPOLLIN, key); !ok)
+      return ok;
+  std::array<epoll_event, 8> ready{};
+  while (!reader_gone) {
+    int n = ep->wait(ready, 1000);
+    for (int i = 0; i < n; ++i) {
+      if (ready[i].data.u64 == kSignal && read_signal(sfd->get()) != 0)
+        return {};
+    }
+    tracer->consume();
+    if (std::uint64_t lost = tracer->take_lost(); lost != 0)
+      print(lost_event(lost, BootClock::boot_ns_now()));
+  }
+  return {};
+}
+
+}  // namespace nsgroup

@@ -1,0 +1,134 @@
+// Reconciling the tree with a scan of every process: the bootstrap, and
+// the repair after lost records. Parents of containers no event made come
+// from the ppid rule (DESIGN "Parent").
+#include <algorithm>
+#include <tuple>
+
+#include "core/tree.h"
+
+namespace nsgroup {
+
+namespace {
+
+// Guards ppid walks against malformed snapshots (cycles).
+constexpr int kMaxWalk = 4096;
+
+}  // namespace
+
+ContainerId Tree::scan_parent(const ProcInfo& p, const ByPid& by_pid, const NsKey& own,
+                              int depth, Delta& delta) {
+  std::uint32_t next = p.ppid;
+  for (int steps = 0; steps < kMaxWalk; ++steps) {
+    auto it = by_pid.find(next);
+    if (it == by_pid.end())
+      return kRootId;  // no readable ancestor with another set
+    const ProcInfo& a = *it->second;
+    NsKey akey = key_of(a.ns);
+    if (akey != own) {
+      if (depth > kMaxWalk / 64)
+        return kRootId;
+      return place_scanned(a, akey, by_pid, depth + 1, delta);
+    }
+    next = a.ppid;
+  }
+  return kRootId;
+}
+
+ContainerId Tree::place_scanned(const ProcInfo& p, const NsKey& key, const ByPid& by_pid,
+                                int depth, Delta& delta) {
+  if (auto it = by_key_.find(key); it != by_key_.end())
+    return it->second;
+  ContainerId parent = scan_parent(p, by_pid, key, depth, delta);
+  // The walk may have created this very set on the way (a cycle of sets).
+  if (auto it = by_key_.find(key); it != by_key_.end())
+    return it->second;
+  ContainerId id = create(p.ns, key, parent, std::nullopt, p.comm, delta);
+  empty_.insert(id);  // made for an ancestor: may stay memberless
+  return id;
+}
+
+void Tree::synthesize_pinned(const std::vector<PinnedNs>& pins, Delta& delta) {
+  const Container& root = *find(kRootId);
+  for (const PinnedNs& pin : pins) {
+    NsSet s = root.ns;
+    bool differs = false;
+    bool held = false;
+    for (std::size_t slot : ns_slots_of(pin.type)) {
+      std::uint64_t v = slot_key(slot, pin.inum, pin.id);
+      differs = differs || v != root.key[slot];
+      held = held || holders(slot, v) != nullptr;
+      s.inum[slot] = pin.inum;
+      s.id[slot] = pin.id;
+    }
+    if (!differs || held)
+      continue;
+    ContainerId id = create(s, key_of(s), kRootId, std::nullopt, "", delta);
+    empty_.insert(id);
+  }
+}
+
+void Tree::reconcile(const Snapshot& snap, Delta& delta) {
+  unreadable_.clear();
+  ByPid by_pid;
+  std::vector<const ProcInfo*> order;
+  for (const ProcInfo& p : snap.procs) {
+    if (!p.readable) {
+      unreadable_.push_back(p.pid);
+      continue;
+    }
+    by_pid[p.pid] = &p;
+    if (!p.partial)  // present, so not stale; but not placed on half a set
+      order.push_back(&p);
+  }
+  std::sort(unreadable_.begin(), unreadable_.end());
+
+  // Members that are gone, or whose pid now names another process.
+  std::vector<std::uint32_t> stale;
+  for (const auto& [pid, proc] : procs_) {
+    auto it = by_pid.find(pid);
+    if (it == by_pid.end() || it->second->start_ticks != proc.start_ticks)
+      stale.push_back(pid);
+  }
+  for (auto pid : stale)
+    remove_member(pid, kNoContainer, delta);
+
+  // Oldest first: the earliest member of a set decides its parent.
+  std::sort(order.begin(), order.end(), [](const ProcInfo* a, const ProcInfo* b) {
+    return std::tie(a->start_ticks, a->pid) < std::tie(b->start_ticks, b->pid);
+  });
+  const NsKey root_key = find(kRootId)->key;
+  for (const ProcInfo* p : order) {
+    NsSet ns = p->ns;
+    auto known = procs_.find(p->pid);
+    if (p->missing_mask != 0 && known != procs_.end() &&
+        known->second.start_ticks == p->start_ticks) {
+      // A link that reads as nothing: keep what events told us, when the
+      // rest of the set agrees.
+      const NsSet& have = get(known->second.container).ns;
+      bool rest_equal = true;
+      for (std::size_t i = 0; i < kNsCount; ++i)
+        if (!(p->missing_mask & (1U << i)) &&
+            (have.inum[i] != ns.inum[i] || have.id[i] != ns.id[i]))
+          rest_equal = false;
+      if (rest_equal)
+        ns = have;
+    }
+    NsKey key = key_of(ns);
+    if (key == root_key) {
+      remove_member(p->pid, kRootId, delta);
+      continue;
+    }
+    if (known != procs_.end() && known->second.start_ticks == p->start_ticks &&
+        get(known->second.container).key == key)
+      continue;
+    ProcInfo filled = *p;
+    filled.ns = ns;
+    ContainerId cid = place_scanned(filled, key, by_pid, 0, delta);
+    add_member(cid, p->pid, p->start_ticks, delta);
+    if (get(cid).first_comm.empty())
+      get(cid).first_comm = p->comm;
+  }
+  synthesize_pinned(snap.pins, delta);
+}
+
+}  // namespace nsgroup

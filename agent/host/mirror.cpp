@@ -1,0 +1,388 @@
+// The cgroup v2 mirror of the container tree.
+#include "host/mirror.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <functional>
+
+#include "util/log.h"
+#include "util/text.h"
+
+namespace nsgroup {
+
+namespace {
+
+std::size_t depth_of(std::string_view path) {
+  return static_cast<std::size_t>(std::count(path.begin(), path.end(), '/'));
+}
+
+constexpr const char* kXattrId = "trusted.nsgroup.id";
+constexpr const char* kXattrName = "trusted.nsgroup.name";
+constexpr const char* kXattrNs = "trusted.nsgroup.ns";
+constexpr const char* kXattrCreated = "trusted.nsgroup.created";
+
+}  // namespace
+
+Mirror::Mirror(CgroupFs& fs, std::string mount, std::string root, Adopt adopt)
+    : fs_(fs), mount_(std::move(mount)), root_(std::move(root)), adopt_(adopt) {
+  root_rel_ = rel(root_);
+  // The root's own marks; a failure shows in the first directory's xattrs.
+  (void)fs_.set_xattr(root_, kXattrId, "1");
+  (void)fs_.set_xattr(root_, kXattrName, std::string(kRootName));
+}
+
+std::string Mirror::rel(const std::string& abs) const {
+  if (abs == mount_)
+    return "/";
+  return abs.substr(mount_ == "/" ? 0 : mount_.size());
+}
+
+std::vector<SavedContainer> Mirror::discover() {
+  std::vector<SavedContainer> out;
+  std::set<ContainerId> ids;
+  std::function<void(const std::string&, ContainerId)> walk = [&](const std::string& dir,
+                                                                  ContainerId parent) {
+    for (const std::string& sub : fs_.subdirs(dir)) {
+      std::string path = dir + "/" + sub;
+      auto id_text = fs_.xattr(path, kXattrId);
+      auto name = fs_.xattr(path, kXattrName);
+      auto ns_value = fs_.xattr(path, kXattrNs);
+      std::optional<NsSet> ns = ns_value ? parse_ns_text(*ns_value) : std::nullopt;
+      std::optional<std::uint64_t> id = id_text ? parse_u64(*id_text) : std::nullopt;
+      if (!id || !name || !ns || *id <= kRootId) {
+        count("foreign directory left alone", 0, path);
+        continue;
+      }
+      if (!ids.insert(*id).second) {
+        // A second directory with one id: not ours to keep.
+        removals_.push_back({path, std::nullopt});
+        walk(path, *id);
+        continue;
+      }
+      SavedContainer r;
+      r.id = *id;
+      r.name = *name;
+      r.parent = parent;
+      r.ns = *ns;
+      if (auto created = fs_.xattr(path, kXattrCreated))
+        r.created = parse_creation_text(*created);
+      dirs_[*id] = path;
+      out.push_back(std::move(r));
+      walk(path, *id);
+    }
+  };
+  walk(root_, kRootId);
+  return out;
+}
+
+std::optional<std::string> Mirror::path_of(ContainerId id) const {
+  if (id == kRootId)
+    return root_;
+  auto it = dirs_.find(id);
+  if (it == dirs_.end())
+    return std::nullopt;
+  return it->second;
+}
+
+std::optional<std::string> Mirror::foreign_cgroup(std::uint32_t pid) const {
+  auto it = foreign_.find(pid);
+  if (it == foreign_.end())
+    return std::nullopt;
+  return it->second;
+}
+
+std::string Mirror::desired_path(const Tree& tree, ContainerId id) const {
+  // The tree path without its "/init_container" head, under the root.
+  std::string p = tree.path(id);
+  return root_ + p.substr(1 + kRootName.size());
+}
+
+void Mirror::count(const std::string& cause, int err, const std::string& detail) {
+  std::string key = cause;
+  if (err)
+    key += std::string(" (") + strerrorname_np(err) + ")";
+  ++errors_[key];
+  if (logged_.insert(key).second)
+    log_warn("cgroup mirror: " + key + ": " + detail +
+             (err ? std::string(": ") + std::strerror(err) : std::string()) +
+             " (logged once; counted in stats)");
+}
+
+void Mirror::write_xattrs(const std::string& path, const Container& c) {
+  Status ok = fs_.set_xattr(path, kXattrId, std::to_string(c.id));
+  if (ok)
+    ok = fs_.set_xattr(path, kXattrName, c.name);
+  if (ok)
+    ok = fs_.set_xattr(path, kXattrNs, ns_text(c.ns));
+  if (ok && c.created)
+    ok = fs_.set_xattr(path, kXattrCreated, creation_text(*c.created));
+  if (!ok)
+    count("xattr not written (a restart will not recognise the directory)", ok.error().err,
+          path);
+}
+
+bool Mirror::make_dir(const std::string& path, const Container& c) {
+  if (Status made = fs_.make_dir(path); !made) {
+    int err = made.error().err;
+    if (err == EEXIST) {
+      // Ours to take only if it is a directory no other container owns.
+      auto owner = fs_.xattr(path, kXattrId);
+      if (!fs_.is_dir(path) || (owner && *owner != std::to_string(c.id))) {
+        count("mkdir: the name is taken by something else", err, path);
+        return false;
+      }
+      // A directory left for removal is wanted again.
+      std::erase_if(removals_, [&](const Removal& r) { return r.path == path; });
+      write_xattrs(path, c);
+      return true;
+    }
+    std::string cause = err == EAGAIN
+                            ? "mkdir refused: cgroup.max.descendants or cgroup.max.depth reached"
+                            : "mkdir failed";
+    count(cause, err, path);
+    return false;
+  }
+  ++mkdirs_;
+  write_xattrs(path, c);
+  return true;
+}
+
+bool Mirror::move(std::uint32_t pid, const std::string& dir, std::string_view why) {
+  Status moved = fs_.move(pid, dir);
+  if (moved) {
+    ++moves_;
+    return true;
+  }
+  int err = moved.error().err;
+  if (err == ESRCH)
+    ++errors_["move: process exited first (ESRCH)"];
+  else
+    count("cannot move a process " + std::string(why), err,
+          "pid " + std::to_string(pid) + " to " + dir);
+  return false;
+}
+
+bool Mirror::place(std::uint32_t pid, ContainerId id, const std::string& dir) {
+  auto cg = fs_.cgroup_of(pid);
+  if (!cg)
+    return true;  // gone: its exit is on its way
+  placed_[pid] = id;
+  if (*cg == rel(dir)) {
+    foreign_.erase(pid);
+    return true;
+  }
+  // Left where it is: a kernel thread (the kernel refuses to move it), the
+  // agent itself (it stays in its service's cgroup, whatever namespaces
+  // systemd gave it), or a process another manager placed (--adopt=all
+  // moves those).
+  bool ours = *cg == "/" || path_within(*cg, root_rel_);
+  if (fs_.is_kernel_thread(pid) || pid == fs_.self() || !(adopt_ == Adopt::All || ours)) {
+    foreign_[pid] = *cg;
+    return true;
+  }
+  if (!move(pid, dir, "into its container")) {
+    placed_.erase(pid);
+    return !fs_.process_exists(pid);
+  }
+  if (!ours)
+    origin_[pid] = *cg;
+  foreign_.erase(pid);
+  return true;
+}
+
+void Mirror::forget(std::uint32_t pid) {
+  placed_.erase(pid);
+  foreign_.erase(pid);
+  origin_.erase(pid);
+}
+
+void Mirror::evacuate(std::uint32_t pid) {
+  foreign_.erase(pid);
+  auto cg = fs_.cgroup_of(pid);
+  if (!cg || *cg == root_rel_ || !path_within(*cg, root_rel_))
+    return;
+  // Back where it came from; the cgroup2 root when we do not know.
+  std::string back = "/";
+  if (auto it = origin_.find(pid); it != origin_.end())
+    back = it->second;
+  std::string dir = back == "/" ? mount_ : mount_ + back;
+  if (!move(pid, dir, "back out of the mirror") && back != "/")
+    move(pid, mount_, "back out of the mirror");
+  origin_.erase(pid);
+}
+
+void Mirror::migrate(const std::string& from, const std::string& to) {
+  // Forks during the move land in `from`: a few rounds catch them.
+  for (int round = 0; round < 4; ++round) {
+    auto pids = fs_.procs(from);
+    if (pids.empty())
+      return;
+    for (auto pid : pids)
+      move(pid, to, "to its renamed container");
+  }
+}
+
+void Mirror::ensure(const Tree& tree, ContainerId id) {
+  const Container* c = tree.find(id);
+  if (!c || id == kRootId)
+    return;
+  std::string want = desired_path(tree, id);
+  auto cur = dirs_.find(id);
+  if (cur != dirs_.end() && cur->second != want) {
+    // Renamed or moved up: cgroup v2 refuses rename(2).
+    if (!make_dir(want, *c)) {
+      retry_.insert(id);
+      return;
+    }
+    migrate(cur->second, want);
+    removals_.push_back({cur->second, want});
+    cur->second = want;
+  } else if (cur == dirs_.end()) {
+    if (!make_dir(want, *c)) {
+      retry_.insert(id);
+      return;
+    }
+    dirs_[id] = want;
+  }
+
+  // A new or moved directory: every member, once.
+  for (auto pid : c->members) {
+    auto it = placed_.find(pid);
+    if ((it == placed_.end() || it->second != id) && !place(pid, id, want))
+      retry_.insert(id);
+  }
+}
+
+void Mirror::process_removals(const Tree& tree) {
+  std::stable_sort(removals_.begin(), removals_.end(),
+                   [](const Removal& a, const Removal& b) {
+                     return depth_of(a.path) > depth_of(b.path);
+                   });
+  std::vector<Removal> keep;
+  for (const Removal& r : removals_) {
+    for (auto pid : fs_.procs(r.path)) {
+      // Whoever is left belongs somewhere: its container, or back out.
+      std::optional<std::string> to = r.target;
+      if (!to) {
+        ContainerId c = tree.container_of(pid);
+        if (c != kRootId)
+          to = path_of(c);
+      }
+      if (to)
+        move(pid, *to, "out of a removed directory");
+      else
+        evacuate(pid);
+    }
+    Status gone = fs_.remove_dir(r.path);
+    if (gone || gone.error().err == ENOENT) {
+      ++rmdirs_;
+      continue;
+    }
+    count("rmdir deferred", gone.error().err, r.path);
+    keep.push_back(r);
+  }
+  removals_ = std::move(keep);
+}
+
+void Mirror::sync_ids(const Tree& tree, std::set<ContainerId> ids,
+                      const std::vector<PidMove>& pids) {
+  ids.insert(retry_.begin(), retry_.end());
+  retry_.clear();
+  std::vector<std::pair<std::size_t, ContainerId>> live;
+  for (ContainerId id : ids) {
+    if (id == kRootId)
+      continue;
+    if (!tree.find(id)) {
+      if (auto it = dirs_.find(id); it != dirs_.end()) {
+        removals_.push_back({it->second, std::nullopt});
+        dirs_.erase(it);
+      }
+      continue;
+    }
+    live.emplace_back(depth_of(tree.path(id)), id);
+  }
+  std::sort(live.begin(), live.end());  // parents first
+  for (const auto& [depth, id] : live)
+    ensure(tree, id);
+  // Then only the members that came, went or moved. A pid may move several
+  // times in one batch: where it is now decides, and whether its last move
+  // took it back to the root (out of the mirror) or out of existence.
+  std::unordered_map<std::uint32_t, ContainerId> last;
+  last.reserve(pids.size());
+  for (const PidMove& m : pids)
+    last[m.pid] = m.to;
+  for (const auto& [pid, to] : last) {
+    ContainerId id = tree.container_of(pid);
+    if (id == kRootId) {
+      if (to == kRootId)
+        evacuate(pid);
+      forget(pid);
+      continue;
+    }
+    auto dir = dirs_.find(id);
+    auto it = placed_.find(pid);
+    if (dir != dirs_.end() && (it == placed_.end() || it->second != id) &&
+        !place(pid, id, dir->second))
+      retry_.insert(id);
+  }
+  if (!removals_.empty())
+    process_removals(tree);
+}
+
+void Mirror::sync(const Tree& tree, const Delta& delta) {
+  std::set<ContainerId> ids(delta.made.begin(), delta.made.end());
+  for (const Removed& r : delta.removed)
+    ids.insert(r.id);
+  for (ContainerId top : delta.moved)
+    if (tree.find(top))
+      tree.visit(top, [&](const Container& c, int) { ids.insert(c.id); });
+  sync_ids(tree, std::move(ids), delta.pids);
+}
+
+void Mirror::sync_all(const Tree& tree) {
+  std::set<ContainerId> ids;
+  tree.visit(kRootId, [&](const Container& c, int) { ids.insert(c.id); });
+  for (const auto& [id, path] : dirs_)
+    ids.insert(id);
+  sync_ids(tree, std::move(ids), {});
+}
+
+void Mirror::retry(const Tree& tree) {
+  if (retry_.empty() && removals_.empty())
+    return;
+  sync_ids(tree, {}, {});
+}
+
+bool Mirror::in_directory(std::uint32_t pid) const {
+  return placed_.count(pid) && !foreign_.count(pid);
+}
+
+bool Mirror::cgroup_kill(ContainerId id) {
+  auto dir = path_of(id);
+  if (!dir || id == kRootId)
+    return false;
+  Status killed = fs_.kill(*dir);
+  if (!killed) {
+    count("cgroup.kill failed", killed.error().err, *dir);
+    return false;
+  }
+  return true;
+}
+
+MirrorStats Mirror::stats() const {
+  MirrorStats s;
+  s.root = root_;
+  s.adopt = adopt_;
+  s.directories = dirs_.size();
+  s.mkdirs = mkdirs_;
+  s.rmdirs = rmdirs_;
+  s.moves = moves_;
+  s.pending_removals = removals_.size();
+  s.pending_retries = retry_.size();
+  s.foreign_processes = foreign_.size();
+  s.errors = errors_;
+  return s;
+}
+
+}  // namespace nsgroup

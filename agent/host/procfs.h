@@ -1,0 +1,55 @@
+// Parsers of the kernel's text formats: /proc/PID/stat, namespace links,
+// mountinfo, /proc/PID/cgroup. Pure and unit-tested; the classes around
+// them do the reading.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/snapshot.h"
+
+namespace nsgroup {
+
+// One line of /proc/PID/mountinfo: the mount's root inside its
+// filesystem, where it is mounted (octal escapes decoded), its type.
+struct MountEntry {
+  std::string_view root;
+  std::string mountpoint;
+  std::string_view fstype;
+};
+std::vector<MountEntry> parse_mountinfo(std::string_view mountinfo);
+
+// The inode of a namespace link's text, "net:[4026531833]", if its type is
+// `type`.
+std::optional<std::uint32_t> parse_ns_link(std::string_view link, std::string_view type);
+
+struct StatFields {
+  std::uint32_t ppid = 0;
+  std::uint64_t start_ticks = 0;
+  std::uint64_t flags = 0;  // field 9: PF_* (PF_KTHREAD 0x00200000)
+  std::string comm;
+};
+// Fields of /proc/PID/stat; comm may hold spaces and parentheses.
+std::optional<StatFields> parse_stat(std::string_view stat);
+
+// nsfs bind mounts in a mountinfo text, ids left 0. One entry per
+// namespace (the first mount point wins). Octal escapes are decoded.
+std::vector<PinnedNs> parse_nsfs_mounts(std::string_view mountinfo);
+
+// A container runtime's id (64 hex digits) in a /proc/PID/cgroup text,
+// shortened to 12 digits as docker and crictl print it.
+std::optional<std::string> runtime_id_from_cgroup(std::string_view cgroup);
+
+// The effective capability set (CapEff) of a /proc/PID/status text.
+std::optional<std::uint64_t> parse_cap_eff(std::string_view status);
+
+// The first cgroup2 mount of a mountinfo text that shows its whole
+// hierarchy (root "/").
+std::optional<std::string> cgroup2_mount_from(std::string_view mountinfo);
+// The cgroup v2 path ("0::PATH") of a /proc/PID/cgroup text.
+std::optional<std::string> cgroup_v2_path(std::string_view proc_cgroup);
+
+}  // namespace nsgroup

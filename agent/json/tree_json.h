@@ -1,0 +1,39 @@
+// JSON of the container tree (DESIGN "Tree").
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/tree.h"
+#include "json/json.h"
+#include "util/clock.h"
+
+namespace nsgroup {
+
+// What to show, and the facts that live outside the tree.
+struct TreeView {
+  ContainerId top = kRootId;  // the subtree shown (access rule 1)
+  bool pids = false;          // list member pids
+  std::string source = "daemon";
+  // The root container's processes: everything not in another container.
+  std::vector<std::uint32_t> root_pids;
+  // The cgroup directory mirroring a container, when there is a mirror.
+  std::function<std::optional<std::string>(ContainerId)> cgroup;
+  // Member processes that stay in another manager's cgroup.
+  std::function<std::optional<std::string>(std::uint32_t)> foreign_cgroup;
+};
+
+// Live pids minus the members of non-root containers and unreadable ones.
+std::vector<std::uint32_t> root_members(const Tree& tree,
+                                        const std::vector<std::uint32_t>& live);
+
+// {"source": ..., "root": {...}}.
+Json tree_json(const Tree& tree, const BootClock& clock, const TreeView& view);
+// One container and its subtree.
+Json container_json(const Tree& tree, const Container& c,
+                    const BootClock& clock, const TreeView& view);
+
+}  // namespace nsgroup

@@ -1,0 +1,111 @@
+// Decoding of the records defined in include/nsgroup/events.h: pure and
+// bounds-checked, since the bytes come from a buffer shared with the kernel.
+#include "kernel/decode.h"
+
+#include <cstring>
+
+namespace nsgroup {
+
+std::string comm_string(const char (&comm)[16]) {
+  return std::string(comm, strnlen(comm, sizeof comm));
+}
+
+namespace {
+
+NsSet to_ns_set(const nsg_ns_set& raw) {
+  NsSet s;
+  for (std::size_t i = 0; i < kNsCount; ++i) {
+    s.inum[i] = raw.inum[i];
+    s.id[i] = raw.id[i];
+  }
+  return s;
+}
+
+Syscall to_syscall(std::uint32_t v) {
+  switch (v) {
+  case NSG_SYS_CLONE: return Syscall::Clone;
+  case NSG_SYS_CLONE3: return Syscall::Clone3;
+  case NSG_SYS_UNSHARE: return Syscall::Unshare;
+  case NSG_SYS_SETNS: return Syscall::Setns;
+  default: return Syscall::None;
+  }
+}
+
+template <class Raw>
+std::optional<Raw> copy_exact(std::span<const std::byte> raw,
+                              const nsg_header& hdr) {
+  if (hdr.size != sizeof(Raw) || raw.size() < sizeof(Raw))
+    return std::nullopt;
+  Raw r;
+  std::memcpy(&r, raw.data(), sizeof r);
+  return r;
+}
+
+std::optional<Event> decode_ns_event(std::span<const std::byte> raw,
+                                     const nsg_header& hdr, EventKind kind) {
+  auto r = copy_exact<nsg_ns_event>(raw, hdr);
+  if (!r)
+    return std::nullopt;
+  Event e;
+  e.kind = kind;
+  e.ts_boot_ns = r->hdr.ts_boot_ns;
+  e.pid = r->pid;
+  e.tid = r->tid;
+  e.ppid = r->ppid;
+  e.uid = r->uid;
+  e.flags = r->flags;
+  e.ret = r->ret;
+  e.fd = r->fd;
+  e.syscall = to_syscall(r->syscall);
+  e.creator_tid = r->creator_tid;
+  e.start_ticks = r->start_ticks;
+  e.comm = comm_string(r->comm);
+  e.before = to_ns_set(r->before);
+  e.after = to_ns_set(r->after);
+  return e;
+}
+
+}  // namespace
+
+std::optional<Event> decode_record(std::span<const std::byte> raw) {
+  nsg_header hdr;
+  if (raw.size() < sizeof hdr)
+    return std::nullopt;
+  std::memcpy(&hdr, raw.data(), sizeof hdr);
+
+  switch (hdr.type) {
+  case NSG_REC_CLONE: return decode_ns_event(raw, hdr, EventKind::Clone);
+  case NSG_REC_UNSHARE: return decode_ns_event(raw, hdr, EventKind::Unshare);
+  case NSG_REC_SETNS: return decode_ns_event(raw, hdr, EventKind::Setns);
+  case NSG_REC_DENIED: return decode_ns_event(raw, hdr, EventKind::Denied);
+  case NSG_REC_FORK: {
+    auto r = copy_exact<nsg_fork_event>(raw, hdr);
+    if (!r)
+      return std::nullopt;
+    Event e;
+    e.kind = EventKind::Fork;
+    e.ts_boot_ns = r->hdr.ts_boot_ns;
+    e.pid = e.tid = r->pid;
+    e.ppid = r->ppid;
+    e.start_ticks = r->start_ticks;
+    e.comm = comm_string(r->comm);
+    return e;
+  }
+  case NSG_REC_EXIT: {
+    auto r = copy_exact<nsg_exit_event>(raw, hdr);
+    if (!r)
+      return std::nullopt;
+    Event e;
+    e.kind = EventKind::Exit;
+    e.ts_boot_ns = r->hdr.ts_boot_ns;
+    e.pid = e.tid = r->pid;
+    e.exit_code = r->exit_code;
+    e.start_ticks = r->start_ticks;
+    e.comm = comm_string(r->comm);
+    return e;
+  }
+  default: return std::nullopt;
+  }
+}
+
+}  // namespace nsgroup

@@ -1,0 +1,276 @@
+// BPF skeleton lifecycle: open -> set rodata -> load -> attach, and the
+// ring buffer. libbpf's log goes through our logger.
+#include "kernel/tracer.h"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdarg>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <vector>
+
+#include "kernel/decode.h"
+#include "nsgroup.skel.h"
+#include "util/log.h"
+
+namespace nsgroup {
+
+namespace {
+
+template <class S>
+struct SkelDeleter {
+  void operator()(S* s) const noexcept { S::destroy(s); }
+};
+template <class S>
+using SkelPtr = std::unique_ptr<S, SkelDeleter<S>>;
+
+struct RingBufferDeleter {
+  void operator()(ring_buffer* rb) const noexcept { ring_buffer__free(rb); }
+};
+using RingBufferPtr = std::unique_ptr<ring_buffer, RingBufferDeleter>;
+
+int libbpf_print(enum libbpf_print_level /*level*/, const char* fmt,
+                 va_list args) noexcept {
+  // Only with -v: a failed load is summed up in one line of our own.
+  if (!log_verbose())
+    return 0;
+  char* buf = nullptr;
+  int n = ::vasprintf(&buf, fmt, args);
+  if (n <= 0)
+    return n;
+  std::string_view line(buf, static_cast<std::size_t>(n));
+  while (!line.empty() && line.back() == '\n')
+    line.remove_suffix(1);
+  if (!line.empty())
+    log_debug(line);
+  std::free(buf);
+  return n;
+}
+
+bool exists(const char* path) {
+  struct stat st {};
+  return ::stat(path, &st) == 0;
+}
+
+Status preflight() {
+  if (geteuid() != 0)
+    return failure("loading BPF programs needs root (CAP_BPF, CAP_PERFMON, "
+                   "CAP_SYS_ADMIN); run as root");
+  if (!exists("/sys/kernel/btf/vmlinux"))
+    return failure("the kernel has no BTF (/sys/kernel/btf/vmlinux is missing): "
+                   "nsgroup needs a kernel built with CONFIG_DEBUG_INFO_BTF=y");
+  return {};
+}
+
+std::string errno_text(int err) { return std::strerror(err); }
+
+}  // namespace
+
+std::optional<Hooks> hooks_named(std::string_view name) {
+  if (name == "auto")
+    return Hooks::Auto;
+  if (name == "fexit")
+    return Hooks::Fexit;
+  if (name == "tracepoint")
+    return Hooks::Tracepoint;
+  return std::nullopt;
+}
+
+Status ensure_tracefs() {
+  if (exists("/sys/kernel/tracing/events") || exists("/sys/kernel/debug/tracing/events"))
+    return {};
+  if (::mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, nullptr) != 0)
+    return errno_failure("tracefs is not mounted and mounting it on /sys/kernel/tracing failed");
+  log_info("mounted tracefs on /sys/kernel/tracing");
+  return {};
+}
+
+struct Tracer::State {
+  SkelPtr<nsgroup_bpf> skel;
+  bool fexit = false;
+  RingBufferPtr rb;
+  Callback cb;
+  std::uint64_t lost_seen = 0;
+  std::size_t ncpus = 0;
+
+  static int on_record(void* ctx, void* data, size_t size) noexcept {
+    auto* self = static_cast<State*>(ctx);
+    try {
+      auto ev = decode_record(
+          std::span(static_cast<const std::byte*>(data), size));
+      if (!ev) {
+        log_warn("dropped a malformed BPF record of " + std::to_string(size) +
+                 " bytes");
+        return 0;
+      }
+      self->cb(*ev);
+    } catch (const std::exception& e) {
+      log_error(std::string("event handler failed: ") + e.what());
+    } catch (...) {
+      log_error("event handler failed");
+    }
+    return 0;
+  }
+};
+
+Tracer::Tracer(std::unique_ptr<State> s) : s_(std::move(s)) {}
+Tracer::Tracer(Tracer&&) noexcept = default;
+Tracer& Tracer::operator=(Tracer&&) noexcept = default;
+Tracer::~Tracer() = default;
+
+namespace {
+
+// The programs only the fexit set loads. unshare_enter stays in both: an
+// unshare that fails before unshare_nsproxy_namespaces() (EPERM from
+// unshare_userns) must still give its "denied" event.
+void choose_programs(nsgroup_bpf* skel, bool fexit) {
+  bpf_program__set_autoload(skel->progs.copy_ns_exit, fexit);
+  bpf_program__set_autoload(skel->progs.unshare_ns_exit, fexit);
+}
+
+// Open, configure, load and attach one hook set. 0 or -errno; `stage`
+// says which step failed.
+int load_set(Tracer::State& s, const TracerOptions& opts, bool fexit,
+             const char** stage);
+
+}  // namespace
+
+Result<Tracer> Tracer::open(const TracerOptions& opts, Callback cb) {
+  libbpf_set_print(libbpf_print);
+  if (auto ok = preflight(); !ok)
+    return ok.error();
+  if (auto ok = ensure_tracefs(); !ok)
+    return ok.error();
+
+  auto s = std::make_unique<State>();
+  s->cb = std::move(cb);
+  const char* stage = "";
+  int err = 0;
+  bool fexit = opts.hooks != Hooks::Tracepoint;
+  if (fexit && opts.hooks == Hooks::Auto &&
+      libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_TRACING, nullptr) != 1) {
+    fexit = false;  // the cheap probe already says no
+    log_debug("the kernel does not support tracing programs: tracepoint hooks");
+  }
+  if (fexit) {
+    err = load_set(*s, opts, true, &stage);
+    if (err != 0) {
+      if (opts.hooks == Hooks::Fexit)
+        return failure(std::string("the kernel cannot load tracing (fexit) programs: ") +
+                       stage + " failed: " + errno_text(-err) +
+                       " (no BPF trampolines?); use --hooks=tracepoint");
+      log_info(std::string("fexit hooks unavailable (") + stage + ": " + errno_text(-err) +
+               "): using tracepoints");
+      s->skel.reset();
+      fexit = false;
+    }
+  }
+  if (!fexit) {
+    err = load_set(*s, opts, false, &stage);
+    if (err != 0)
+      return failure(std::string(stage) + " of nsgroup's BPF programs failed: " +
+                     errno_text(-err) + " (run with -v for libbpf's log)");
+  }
+  s->fexit = fexit;
+
+  s->rb.reset(ring_buffer__new(bpf_map__fd(s->skel->maps.events),
+                               &State::on_record, s.get(), nullptr));
+  if (!s->rb)
+    return errno_failure("creating the ring buffer failed");
+  int ncpus = libbpf_num_possible_cpus();
+  if (ncpus <= 0)
+    return failure("cannot count the possible CPUs");
+  s->ncpus = static_cast<std::size_t>(ncpus);
+  log_debug(std::string("BPF programs attached (") + (fexit ? "fexit" : "tracepoint") +
+            " hook set)");
+  return Tracer(std::move(s));
+}
+
+namespace {
+
+int load_set(Tracer::State& s, const TracerOptions& opts, bool fexit,
+             const char** stage) {
+  *stage = "opening";
+  s.skel.reset(nsgroup_bpf::open());
+  if (!s.skel)
+    return -errno;
+  s.skel->rodata->emit_forks = opts.emit_forks;
+  if (opts.ignore_self)
+    s.skel->rodata->ignore_tgid = static_cast<__u32>(::getpid());
+  *stage = "sizing the ring buffer";
+  if (opts.ring_bytes != 0) {
+    if (int err = bpf_map__set_max_entries(s.skel->maps.events, opts.ring_bytes); err != 0)
+      return err;
+  }
+  choose_programs(s.skel.get(), fexit);
+  *stage = "loading";
+  if (int err = nsgroup_bpf::load(s.skel.get()); err != 0)
+    return err;
+  *stage = "attaching";
+  if (int err = nsgroup_bpf::attach(s.skel.get()); err != 0)
+    return err;
+  return 0;
+}
+
+}  // namespace
+
+int Tracer::fd() const { return ring_buffer__epoll_fd(s_->rb.get()); }
+
+namespace {
+
+// libbpf's count, or 0 after logging what went wrong (the loop goes on:
+// a record it could not read is healed by the next rescan).
+int delivered(int n, const char* what) {
+  if (n < 0 && n != -EINTR)
+    log_warn(std::string(what) + ": " + errno_text(-n));
+  return n < 0 ? 0 : n;
+}
+
+}  // namespace
+
+int Tracer::consume() {
+  return delivered(ring_buffer__consume(s_->rb.get()), "reading the ring buffer");
+}
+
+int Tracer::poll(int timeout_ms) {
+  return delivered(ring_buffer__poll(s_->rb.get(), timeout_ms), "polling the ring buffer");
+}
+
+std::uint64_t Tracer::take_lost() {
+  std::vector<std::uint64_t> per_cpu(s_->ncpus);
+  std::uint32_t key = 0;
+  if (bpf_map_lookup_elem(bpf_map__fd(s_->skel->maps.lost), &key,
+                          per_cpu.data()) != 0)
+    return 0;
+  std::uint64_t total = 0;
+  for (auto v : per_cpu)
+    total += v;
+  std::uint64_t delta = total - s_->lost_seen;
+  s_->lost_seen = total;
+  return delta;
+}
+
+void Tracer::track(std::uint32_t tgid) {
+  std::uint8_t one = 1;
+  bpf_map_update_elem(bpf_map__fd(s_->skel->maps.tracked), &tgid, &one,
+                      BPF_ANY);
+}
+
+void Tracer::set_root_ns(const NsSet& root) {
+  auto* bss = s_->skel->bss;
+  for (std::size_t i = 0; i < kNsCount; ++i) {
+    bss->root_ns.inum[i] = root.inum[i];
+    bss->root_ns.id[i] = root.id[i];
+  }
+  __atomic_store_n(&bss->root_known, 1U, __ATOMIC_RELEASE);
+}
+
+std::string Tracer::hooks() const { return s_->fexit ? "fexit" : "tracepoint"; }
+
+}  // namespace nsgroup

@@ -1,0 +1,80 @@
+// Tracer: owns the BPF skeleton, its links and the ring buffer (RAII), and
+// turns raw records into typed events. The one boundary where libbpf's
+// -errno/NULL convention becomes Results.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/event.h"
+#include "core/ns.h"
+#include "util/result.h"
+
+namespace nsgroup {
+
+// Which programs feed the events. Both emit the same events.
+enum class Hooks {
+  Auto,        // fexit where the kernel can load tracing programs, else tracepoints
+  Fexit,       // fexit/copy_namespaces + fexit/unshare_nsproxy_namespaces
+  Tracepoint,  // raw and syscall tracepoints only
+};
+
+struct TracerOptions {
+  Hooks hooks = Hooks::Auto;
+  // Send fork records for children of tracked processes (the tree needs
+  // them; `watch` alone does not).
+  bool emit_forks = true;
+  // Ring buffer size in bytes, a power of two >= page size; 0: 4 MiB.
+  std::uint32_t ring_bytes = 0;
+  // Report nothing that this process does (the agent's own helpers).
+  bool ignore_self = true;
+};
+
+class Tracer {
+ public:
+  using Callback = std::function<void(const Event&)>;
+
+  // Checks the prerequisites, loads and attaches. The Failure is one line
+  // naming what is missing (root, BTF, tracefs, a program the kernel
+  // refused).
+  static Result<Tracer> open(const TracerOptions& opts, Callback cb);
+
+  struct State;
+
+  Tracer(Tracer&&) noexcept;
+  Tracer& operator=(Tracer&&) noexcept;
+  ~Tracer();
+
+  // An fd that becomes readable when records are waiting (for epoll).
+  int fd() const;
+  // Delivers every waiting record to the callback. Returns how many.
+  int consume();
+  // Waits up to timeout_ms for records, then delivers them.
+  int poll(int timeout_ms);
+  // Records the kernel dropped since the last call (ring buffer full).
+  std::uint64_t take_lost();
+  // Adds a thread group to the kernel's tracked set.
+  void track(std::uint32_t tgid);
+  // Tells the kernel side the initial namespaces: a process whose set
+  // becomes this one stops being tracked (in event order, in the kernel).
+  void set_root_ns(const NsSet& root);
+  // Which hook set is attached: "fexit" or "tracepoint".
+  std::string hooks() const;
+
+ private:
+  explicit Tracer(std::unique_ptr<State> s);
+  std::unique_ptr<State> s_;
+};
+
+// "auto", "fexit", "tracepoint" as Hooks.
+std::optional<Hooks> hooks_named(std::string_view name);
+
+// Mounts tracefs at /sys/kernel/tracing unless tracefs (or debugfs's
+// tracing directory) is already there.
+Status ensure_tracefs();
+
+}  // namespace nsgroup

@@ -1,0 +1,55 @@
+// Access rules.
+#include "service/access.h"
+
+namespace nsgroup {
+
+Result<Identity> identify(const Tree& tree, const PeerFacts& peer) {
+  if (!peer.ns)
+    return failure("its namespaces cannot be read");
+  Identity who;
+  who.pid = peer.pid;
+  who.uid = peer.uid;
+  const Container& root = tree.root();
+  bool at_root = tree.key_of(*peer.ns) == root.key;
+  who.scope = tree.container_of(static_cast<std::uint32_t>(peer.pid));
+  if (who.scope == kRootId && !at_root)
+    return failure("it is in no known container");
+  bool initial_user = peer.ns->inum[NSG_NS_USER] == root.ns.inum[NSG_NS_USER] &&
+                      peer.ns->id[NSG_NS_USER] == root.ns.id[NSG_NS_USER];
+  // uid 0 as SO_PEERCRED saw it at connect(): a process that execs a
+  // setuid program after connecting gains nothing.
+  who.admin = peer.uid == 0 && initial_user &&
+              (peer.capabilities & (1ULL << kCapSysAdmin)) != 0;
+  return who;
+}
+
+bool may_see(const Tree& tree, const Identity& who, std::string_view path) {
+  if (who.scope == kRootId)
+    return true;
+  if (path.empty() || !tree.find(who.scope))
+    return false;
+  return path_within(path, tree.path(who.scope));
+}
+
+std::optional<std::string> refuse_change(const Tree& tree, const Identity& who,
+                                         ContainerId target, std::string_view op) {
+  if (!who.admin)
+    return "permission denied: " + std::string(op) +
+           " needs CAP_SYS_ADMIN in the initial user namespace";
+  if (target == who.scope || !tree.is_within(target, who.scope)) {
+    std::string mine = tree.find(who.scope) ? tree.path(who.scope) : "(gone)";
+    return "permission denied: " + tree.path(target) + " is not strictly below your container " +
+           mine;
+  }
+  return std::nullopt;
+}
+
+Json redact_origin(const Json& event) {
+  Json out = event;
+  if (out.contains("from"))
+    out["from"] = nullptr;
+  out.erase("ppid");
+  return out;
+}
+
+}  // namespace nsgroup

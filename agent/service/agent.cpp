@@ -1,0 +1,259 @@
+// The agent's state and the consumers of its changes.
+#include "service/agent.h"
+
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "core/labels.h"
+#include "host/kill.h"
+#include "host/label_inputs.h"
+#include "json/event_json.h"
+#include "util/log.h"
+
+namespace nsgroup {
+
+Agent::Agent(const DaemonOptions& opts)
+    : opts_(opts), clock_(BootClock::now()), state_(StateStore::open(opts.state_dir)) {
+  counters_.started_boot_ns = BootClock::boot_ns_now();
+}
+
+const Tree& Agent::current() {
+  tracer_->consume();
+  return *tree_;
+}
+
+const Tree& Agent::settled() {
+  tracer_->consume();
+  collect();
+  sync();
+  return *tree_;
+}
+
+std::vector<std::uint32_t> Agent::live_pids() {
+  auto pids = scanner_.pids();
+  return pids ? std::move(*pids) : std::vector<std::uint32_t>{};
+}
+
+std::optional<ProcInfo> Agent::read_process(std::uint32_t pid) {
+  return scanner_.read_process(pid);
+}
+
+void Agent::relabel() { nsgroup::relabel(*tree_, gather_labels(*tree_, scanner_, scanner_.pins())); }
+
+Status Agent::rename(ContainerId id, std::string_view name) {
+  Status renamed = tree_->rename(id, name, delta_);
+  sync();
+  return renamed;
+}
+
+KillOutcome Agent::kill(ContainerId id) {
+  sync();
+  // cgroup.kill takes the whole directory subtree atomically, forks
+  // included; members that live outside it get SIGKILL one by one.
+  KillOutcome k;
+  k.cgroup_kill = mirror_ && mirror_->cgroup_kill(id);
+  k.signalled = kill_members(*tree_, id, [&](std::uint32_t pid) {
+    return k.cgroup_kill && mirror_->in_directory(pid);
+  });
+  return k;
+}
+
+std::optional<std::string> Agent::cgroup_dir(ContainerId id) {
+  return mirror_ ? mirror_->path_of(id) : std::nullopt;
+}
+
+std::optional<std::string> Agent::foreign_cgroup(std::uint32_t pid) {
+  return mirror_ ? mirror_->foreign_cgroup(pid) : std::nullopt;
+}
+
+Json Agent::stats() {
+  StatsContext ctx;
+  ctx.hooks = tracer_->hooks();
+  ctx.now_boot_ns = BootClock::boot_ns_now();
+  ctx.clients = server_ ? server_->client_count() : 0;
+  if (mirror_)
+    ctx.mirror = mirror_->stats();
+  return stats_json(counters_, *tree_, ctx);
+}
+
+void Agent::on_event(const Event& e) {
+  ++counters_.events[static_cast<std::size_t>(e.kind)];
+  ApplyResult r = tree_->apply(e, delta_);
+  if (r.created)
+    ++counters_.containers_created;
+  // Fork records are membership only; and JSON nobody reads is not built.
+  if (e.kind == EventKind::Fork || !fanout_->wanted())
+    return;
+  EventPlacement p;
+  p.container = tree_->path(r.container ? r.container : kRootId);
+  p.from = tree_->path(r.from ? r.from : kRootId);
+  p.created = r.created;
+  // Exits and refusals have no origin to hide: they are scoped by where.
+  bool no_origin = e.kind == EventKind::Exit || e.kind == EventKind::Denied;
+  fanout_->publish(event_json(e, clock_, p), p.container,
+                   no_origin ? std::string_view() : std::string_view(p.from));
+}
+
+void Agent::collect(bool recheck_pinned) {
+  if (!tree_->has_garbage() && !(recheck_pinned && tree_->has_pinned()))
+    return;
+  std::size_t before = delta_.removed.size();
+  tree_->collect_garbage(scanner_.pins(), delta_, recheck_pinned);
+  for (std::size_t i = before; i < delta_.removed.size(); ++i) {
+    ++counters_.containers_removed;
+    const Removed& r = delta_.removed[i];
+    if (fanout_->wanted())
+      fanout_->publish(removed_json(r, clock_, BootClock::boot_ns_now()), r.path);
+  }
+}
+
+void Agent::sync() {
+  if (delta_.containers_changed())
+    state_.mark_dirty();
+  if (mirror_)
+    mirror_->sync(*tree_, delta_);
+  delta_.clear();
+}
+
+std::string Agent::status_line() const {
+  return std::to_string(tree_->container_count()) + " containers, " +
+         std::to_string(tree_->member_count()) + " processes in them" +
+         (mirror_ ? ", mirrored in " + mirror_->root() : std::string());
+}
+
+void Agent::apply_scan(const Snapshot& snap) {
+  std::size_t from = delta_.pids.size();
+  tree_->reconcile(snap, delta_);
+  // Tracking more than needed costs a few records; tracking less loses
+  // exits. So user space only ever adds: the kernel untracks (see
+  // Tracer::set_root_ns), in event order.
+  for (std::size_t i = from; i < delta_.pids.size(); ++i)
+    if (delta_.pids[i].to > kRootId)
+      tracer_->track(delta_.pids[i].pid);
+}
+
+void Agent::reconcile(std::string_view why) {
+  // Apply what the kernel already reported before looking at /proc.
+  tracer_->consume();
+  reconcile_now_ = false;
+  auto snap = scanner_.scan();
+  if (!snap) {
+    ++counters_.failed_scans;
+    log_warn("a scan of /proc failed part-way (" + snap.error().message() +
+             "): the tree is left as it is until the next one");
+    return;
+  }
+  apply_scan(*snap);
+  ++counters_.reconciles;
+  log_debug("reconciled (" + std::string(why) + "): " + std::to_string(snap->procs.size()) +
+            " processes, " + std::to_string(tree_->container_count()) + " containers");
+  collect();
+}
+
+void Agent::after_batch() {
+  if (std::uint64_t lost = tracer_->take_lost(); lost != 0) {
+    counters_.lost += lost;
+    ++counters_.events[static_cast<std::size_t>(EventKind::Lost)];
+    fanout_->publish(event_json(lost_event(lost, BootClock::boot_ns_now()), clock_), {});
+    log_warn(std::to_string(lost) + " BPF records lost (ring buffer full); rescanning /proc");
+    reconcile_now_ = true;
+  }
+  if (reconcile_now_)
+    reconcile("lost events");
+  collect();
+  sync();
+}
+
+Status Agent::bootstrap() {
+  NsSet root = scanner_.root_ns();
+  tree_.emplace(root);
+  fanout_.emplace(*tree_, !opts_.no_events);
+  std::optional<SavedState> saved = state_.load();
+  if (saved)
+    tree_->reserve_ids(saved->next_id);
+  if (opts_.no_mirror && saved) {
+    std::size_t taken = tree_->restore(saved->containers, delta_);
+    log_info("state " + state_.path() + ": " + std::to_string(taken) + " of " +
+             std::to_string(saved->containers.size()) + " containers taken back");
+  }
+  if (!opts_.no_mirror) {
+    auto place = prepare_mirror_root(opts_.cgroup_root);
+    if (!place)
+      return place.error();
+    mirror_ = std::make_unique<Mirror>(cgroupfs_, place->mount, place->root, opts_.adopt);
+    // A previous run's directories: same names for the same sets.
+    auto restored = mirror_->discover();
+    std::size_t taken = tree_->restore(restored, delta_);
+    if (!restored.empty())
+      log_info("mirror " + mirror_->root() + ": found " + std::to_string(restored.size()) +
+               " directories of a previous run, " + std::to_string(taken) + " taken back");
+  }
+  // Attach first: whatever happens while we scan waits in the ring buffer
+  // and is applied after, so nothing falls between scan and events.
+  TracerOptions topts;
+  topts.hooks = opts_.hooks;
+  topts.ring_bytes = opts_.ring_kib * 1024U;
+  auto tracer = Tracer::open(topts, [this](const Event& e) { on_event(e); });
+  if (!tracer)
+    return tracer.error();
+  tracer_.emplace(std::move(*tracer));
+  tracer_->set_root_ns(root);
+  auto snap = scanner_.scan();
+  if (!snap)
+    return Failure{snap.error().err, "cannot read /proc through: " + snap.error().what};
+  apply_scan(*snap);
+  // A member that forked between the scan and its tracking: a second scan
+  // finds the child, and from here on the kernel reports such forks.
+  reconcile("bootstrap");
+  delta_.clear();
+  if (mirror_)
+    mirror_->sync_all(*tree_);
+  log_info("bootstrap: " + std::to_string(snap->procs.size()) + " processes, " +
+           std::to_string(tree_->container_count()) + " containers, hooks: " +
+           tracer_->hooks() + (scanner_.ids_available() ? ", namespace ids" : ""));
+  return {};
+}
+
+bool Agent::identify(Connection& c) {
+  // The peer's container is fixed now, while the peer is the process
+  // that connected: a pid read later could be someone else's.
+  tracer_->consume();
+  auto pid = static_cast<std::uint32_t>(c.who.pid);
+  PeerFacts facts{c.who.pid, c.who.uid, std::nullopt, 0};
+  if (auto proc = scanner_.read_process(pid); proc && proc->readable) {
+    facts.ns = proc->ns;
+    if (!tree_->is_member(pid) && tree_->key_of(proc->ns) != tree_->root().key) {
+      reconcile("a client the tree had not placed");
+      collect();
+    }
+  }
+  facts.capabilities = scanner_.capabilities(pid).value_or(0);
+  auto who = nsgroup::identify(*tree_, facts);
+  // With a pidfd of the connecting process: if it is still alive now, the
+  // /proc reads above were of it, not of a process that reused its pid.
+  if (who && c.peer_pidfd &&
+      ::syscall(SYS_pidfd_send_signal, c.peer_pidfd.get(), 0, nullptr, 0) != 0)
+    who = failure("it exited before it could be identified");
+  if (!who) {
+    log_warn("refused a control-socket client (pid " + std::to_string(pid) + ", uid " +
+             std::to_string(c.who.uid) + "): " + who.error().message());
+    return false;
+  }
+  c.who = *who;
+  return true;
+}
+
+void Agent::tick() {
+  collect(true);
+  sync();
+  if (mirror_)
+    mirror_->retry(*tree_);
+  state_.save_if_due(*tree_, BootClock::boot_ns_now());
+}
+
+void Agent::stop() {
+  state_.save(*tree_, BootClock::boot_ns_now());
+  tracer_.reset();
+}
+
+}  // namespace nsgroup

@@ -1,0 +1,93 @@
+// The agent's state: the tree kept current from the tracer's events and
+// from scans, and the consumers of what changes (mirror, fan-out, state
+// file). It answers the control socket's handlers (ApiBackend); the daemon
+// (daemon.cpp) owns the loop around it.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "host/cgroupfs.h"
+#include "host/mirror.h"
+#include "host/scanner.h"
+#include "kernel/tracer.h"
+#include "service/api.h"
+#include "service/daemon.h"
+#include "service/fanout.h"
+#include "service/server.h"
+#include "service/state_store.h"
+#include "service/stats.h"
+#include "util/clock.h"
+
+namespace nsgroup {
+
+class Agent final : public ApiBackend {
+ public:
+  explicit Agent(const DaemonOptions& opts);
+  Agent(const Agent&) = delete;
+  Agent& operator=(const Agent&) = delete;
+
+  // Mirror root, attach, first scan: from here nothing is missed.
+  Status bootstrap();
+  // The watchers of events, once the socket is up.
+  void attach(Server* server) {
+    server_ = server;
+    fanout_->attach(server);
+  }
+  int ring_fd() const { return tracer_->fd(); }
+  // Delivers what the ring buffer holds.
+  void consume() { tracer_->consume(); }
+  // After each loop turn: report losses (and rescan), collect, sync.
+  void after_batch();
+  // Once a second: pins rechecked, mirror retries, state saved when due.
+  void tick();
+  // A connecting client's identity (access rule inputs), or false.
+  bool identify(Connection& c);
+  // Saves the state and detaches the programs.
+  void stop();
+  std::string status_line() const;
+  Api& api() { return api_; }
+
+  // ApiBackend
+  const Tree& current() override;
+  const Tree& settled() override;
+  std::vector<std::uint32_t> live_pids() override;
+  std::optional<ProcInfo> read_process(std::uint32_t pid) override;
+  void reconcile(std::string_view why) override;
+  void relabel() override;
+  Status rename(ContainerId id, std::string_view name) override;
+  KillOutcome kill(ContainerId id) override;
+  std::optional<std::string> cgroup_dir(ContainerId id) override;
+  std::optional<std::string> foreign_cgroup(std::uint32_t pid) override;
+  Json stats() override;
+
+ private:
+  void on_event(const Event& e);
+  // Applies a scan; the kernel tracks every process it placed.
+  void apply_scan(const Snapshot& snap);
+  // Newly empty containers; with recheck_pinned, those kept by pins too
+  // (on the timer: mountinfo is read once a second, not once a batch).
+  void collect(bool recheck_pinned = false);
+  // Hands the batch's delta to its consumers, then empties it.
+  void sync();
+
+  DaemonOptions opts_;
+  BootClock clock_;
+  Scanner scanner_;
+  SystemCgroupFs cgroupfs_;
+  std::optional<Tree> tree_;
+  Delta delta_;  // what changed since the last sync()
+  std::optional<Tracer> tracer_;
+  std::unique_ptr<Mirror> mirror_;
+  std::optional<Fanout> fanout_;
+  Counters counters_;
+  Api api_{*this, clock_, counters_};
+  StateStore state_;
+  Server* server_ = nullptr;
+  bool reconcile_now_ = false;
+};
+
+}  // namespace nsgroup

@@ -1,0 +1,76 @@
+// The control socket's requests: one JSON object in, one JSON reply out,
+// each answered within the client's scope (service/access.h). What the
+// handlers need of the daemon comes through ApiBackend, so that they are
+// tested against a tree built from synthetic events.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/snapshot.h"
+#include "core/tree.h"
+#include "json/json.h"
+#include "service/access.h"
+#include "service/stats.h"
+#include "util/clock.h"
+#include "util/result.h"
+
+namespace nsgroup {
+
+struct KillOutcome {
+  bool cgroup_kill = false;   // cgroup.kill took the directory subtree
+  std::size_t signalled = 0;  // members signalled one by one
+};
+
+class ApiBackend {
+ public:
+  virtual ~ApiBackend() = default;
+  // The tree with every record the kernel delivered so far applied.
+  virtual const Tree& current() = 0;
+  // Also collects empty containers and lets the mirror catch up.
+  virtual const Tree& settled() = 0;
+  // The pids in /proc now.
+  virtual std::vector<std::uint32_t> live_pids() = 0;
+  // One process as /proc shows it now; nullopt when it does not exist.
+  virtual std::optional<ProcInfo> read_process(std::uint32_t pid) = 0;
+  // Rescans /proc: a process the tree has not placed.
+  virtual void reconcile(std::string_view why) = 0;
+  // Recomputes labels.
+  virtual void relabel() = 0;
+  virtual Status rename(ContainerId id, std::string_view name) = 0;
+  virtual KillOutcome kill(ContainerId id) = 0;
+  // The mirror's directory for a container, and a member's foreign cgroup.
+  virtual std::optional<std::string> cgroup_dir(ContainerId id) = 0;
+  virtual std::optional<std::string> foreign_cgroup(std::uint32_t pid) = 0;
+  // Every figure (for a root-scoped client).
+  virtual Json stats() = 0;
+};
+
+struct Reply {
+  Json body;
+  bool start_watch = false;  // the connection becomes an event stream
+};
+
+class Api {
+ public:
+  Api(ApiBackend& backend, const BootClock& clock, Counters& counters)
+      : backend_(backend), clock_(clock), counters_(counters) {}
+
+  Reply handle(const Identity& who, const Json& request);
+
+ private:
+  Json tree(const Identity& who, const Json& req);
+  Json which(const Identity& who, const Json& req);
+  Json rename(const Identity& who, const Json& req);
+  Json kill(const Identity& who, const Json& req);
+  Json stats(const Identity& who);
+
+  ApiBackend& backend_;
+  const BootClock& clock_;
+  Counters& counters_;
+};
+
+}  // namespace nsgroup

@@ -1,0 +1,33 @@
+// `nsgroup daemon`: the tracer, the tree, the scanner, the mirror and the
+// control socket around one epoll loop.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "host/mirror.h"
+#include "kernel/tracer.h"
+#include "util/result.h"
+
+namespace nsgroup {
+
+inline constexpr std::string_view kDefaultSocket = "/run/nsgroup/nsgroup.sock";
+
+struct DaemonOptions {
+  std::string socket{kDefaultSocket};
+  std::string socket_group;  // empty: root
+  bool no_events = false;
+  unsigned reconcile_seconds = 10;
+  bool no_mirror = false;
+  std::string cgroup_root;  // empty: <cgroup2 mount>/nsgroup
+  Adopt adopt = Adopt::Auto;
+  std::string state_dir;  // empty: $STATE_DIRECTORY, else /var/lib/nsgroup
+  Hooks hooks = Hooks::Auto;
+  std::uint32_t ring_kib = 0;  // 0: 4096
+};
+
+// Runs until SIGINT/SIGTERM (then returns normally); a Failure when it
+// cannot start.
+Status run_daemon(const DaemonOptions& opts);
+
+}  // namespace nsgroup

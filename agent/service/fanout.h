@@ -1,0 +1,33 @@
+// Fan-out: each event to stdout (the journal) and to the watchers allowed
+// to see it (access rule 1), redacted for those who may see where the
+// subject went but not where it came from.
+#pragma once
+
+#include <string_view>
+
+#include "core/tree.h"
+#include "json/json.h"
+#include "service/server.h"
+
+namespace nsgroup {
+
+class Fanout {
+ public:
+  Fanout(const Tree& tree, bool to_stdout) : tree_(tree), stdout_(to_stdout) {}
+  // The watchers; events before a server exists go to stdout only.
+  void attach(Server* server) { server_ = server; }
+
+  // True when someone would read an event: JSON nobody reads is not built.
+  bool wanted() const;
+  // Sends an event about the container at path `where` (empty: about no
+  // container, the root's watchers only), whose subject came from `from`
+  // (empty: no origin to hide).
+  void publish(const Json& event, std::string_view where, std::string_view from = {});
+
+ private:
+  const Tree& tree_;
+  Server* server_ = nullptr;
+  bool stdout_;
+};
+
+}  // namespace nsgroup

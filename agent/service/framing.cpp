@@ -1,0 +1,39 @@
+// Request lines.
+#include "service/framing.h"
+
+namespace nsgroup {
+
+std::optional<std::string_view> LineFramer::next() {
+  // Consumed bytes are dropped lazily, once per batch of lines: many short
+  // lines in one read cost linear time, not quadratic.
+  for (;;) {
+    auto nl = buf_.find('\n', start_);
+    if (nl == std::string::npos) {
+      buf_.erase(0, start_);
+      start_ = 0;
+      return std::nullopt;
+    }
+    std::string_view line(buf_.data() + start_, nl - start_);
+    start_ = nl + 1;
+    if (!line.empty() && line.back() == '\r')
+      line.remove_suffix(1);
+    if (!line.empty())
+      return line;
+  }
+}
+
+Result<Json> parse_request(std::string_view line) {
+  Json req = Json::parse(line, nullptr, false);
+  if (req.is_discarded() || !req.is_object())
+    return failure("request is not a JSON object");
+  return req;
+}
+
+Json error_reply(std::string_view message) {
+  Json j;
+  j["ok"] = false;
+  j["error"] = message;
+  return j;
+}
+
+}  // namespace nsgroup

@@ -1,0 +1,44 @@
+// The control socket's framing: one JSON object per line, each line at
+// most a bound long. Pure: bytes in, requests or errors out.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "json/json.h"
+#include "util/result.h"
+
+namespace nsgroup {
+
+// Longest request line accepted; longer ones get an error and a close.
+inline constexpr std::size_t kMaxRequestBytes = 1 << 20;
+
+class LineFramer {
+ public:
+  explicit LineFramer(std::size_t max_line = kMaxRequestBytes) : max_(max_line) {}
+  // Appends bytes as they came.
+  void feed(std::string_view bytes) { buf_.append(bytes); }
+  // The next whole line, without its "\n" (or "\r\n"); blank lines are
+  // skipped. Valid until the next feed() or next().
+  std::optional<std::string_view> next();
+  // True when more than the bound is buffered without a newline: the
+  // client is to be told and dropped.
+  bool overflowed() const { return buf_.size() - start_ > max_; }
+  // Bytes received and not yet returned as lines.
+  std::size_t pending() const { return buf_.size() - start_; }
+
+ private:
+  std::string buf_;
+  std::size_t start_ = 0;  // consumed bytes at the front of buf_
+  std::size_t max_;
+};
+
+// A request line as a JSON object, or the error to answer.
+Result<Json> parse_request(std::string_view line);
+
+// {"ok": false, "error": message}.
+Json error_reply(std::string_view message);
+
+}  // namespace nsgroup

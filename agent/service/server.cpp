@@ -1,0 +1,303 @@
+// The control socket: accept, line framing, replies, watch streams.
+#include "service/server.h"
+
+#include <fcntl.h>
+#include <grp.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "util/log.h"
+#include "util/socket.h"
+#include "util/text.h"
+
+namespace nsgroup {
+
+namespace {
+
+Status make_parent_dir(const std::string& path) {
+  auto slash = path.rfind('/');
+  if (slash == std::string::npos || slash == 0)
+    return {};
+  std::string dir = path.substr(0, slash);
+  struct stat st {};
+  if (::stat(dir.c_str(), &st) == 0)
+    return {};
+  if (auto up = make_parent_dir(dir); !up)
+    return up;
+  if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST)
+    return errno_failure("cannot create " + dir);
+  return {};
+}
+
+}  // namespace
+
+Result<gid_t> resolve_group(const std::string& g) {
+  if (g.empty())
+    return gid_t{0};
+  if (auto n = parse_u64(g))
+    return *n <= UINT32_MAX ? Result<gid_t>(static_cast<gid_t>(*n))
+                            : Result<gid_t>(failure("gid " + g + " is out of range"));
+  group* gr = ::getgrnam(g.c_str());
+  if (!gr)
+    return failure("unknown group '" + g + "' for --socket-group");
+  return gr->gr_gid;
+}
+
+Server::Server(std::string path, Epoll& ep, std::uint64_t listen_key, Handler handler,
+               AcceptHook on_accept)
+    : path_(std::move(path)), ep_(ep), handler_(std::move(handler)),
+      on_accept_(std::move(on_accept)), listen_key_(listen_key) {}
+
+Result<std::unique_ptr<Server>> Server::open(const std::string& path, gid_t group, Epoll& ep,
+                                             std::uint64_t listen_key, Handler handler,
+                                             AcceptHook on_accept) {
+  auto addr = unix_address(path);
+  if (!addr)
+    return addr.error();
+  if (auto made = make_parent_dir(path); !made)
+    return made.error();
+  // A socket file nobody answers on is a leftover of a killed daemon.
+  if (auto other = connect_unix(path); other)
+    return failure("another nsgroup daemon is already serving " + path);
+  else if (!nobody_listens(other.error().err))
+    return other.error();
+  ::unlink(path.c_str());
+
+  std::unique_ptr<Server> s(
+      new Server(path, ep, listen_key, std::move(handler), std::move(on_accept)));
+  s->listen_.reset(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+  if (!s->listen_)
+    return errno_failure("socket");
+  // Created 0660 from the start: no window in which others may connect.
+  mode_t old = ::umask(0117);
+  int rc = ::bind(s->listen_.get(), reinterpret_cast<const sockaddr*>(&*addr), sizeof *addr);
+  Failure bind_failure = errno_failure("cannot bind " + path);
+  ::umask(old);
+  if (rc != 0) {
+    s->listen_.reset();  // not ours to unlink
+    return bind_failure;
+  }
+  if (::chown(path.c_str(), 0, group) != 0 || ::chmod(path.c_str(), 0660) != 0)
+    return errno_failure("cannot set owner/mode of " + path);
+  if (::listen(s->listen_.get(), 64) != 0)
+    return errno_failure("listen");
+  if (auto added = ep.add(s->listen_.get(), EPOLLIN, listen_key); !added)
+    return added.error();
+  return s;
+}
+
+Server::~Server() {
+  for (auto& [fd, c] : clients_)
+    if (!c->dead)
+      ep_.remove(fd);
+  clients_.clear();
+  if (listen_) {
+    ep_.remove(listen_.get());
+    ::unlink(path_.c_str());
+  }
+}
+
+void Server::on_listen_ready() {
+  reap();
+  for (;;) {
+    int fd = ::accept4(listen_.get(), nullptr, nullptr,
+                       SOCK_CLOEXEC | SOCK_NONBLOCK);
+    if (fd < 0) {
+      if (errno == EMFILE || errno == ENFILE) {
+        // Level-triggered: stop listening until the timer says so, rather
+        // than spin on a socket we cannot accept from.
+        log_warn("out of file descriptors: not accepting clients for a second");
+        (void)ep_.modify(listen_.get(), 0, listen_key_);
+        paused_ = true;
+      } else if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED) {
+        log_warn(std::string("accept: ") + std::strerror(errno));
+      }
+      return;
+    }
+    auto c = std::make_unique<Connection>();
+    c->fd.reset(fd);
+    ucred cred{};
+    socklen_t len = sizeof cred;
+    if (::getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) {
+      log_warn("a client without SO_PEERCRED was refused");
+      continue;
+    }
+    c->who.pid = cred.pid;
+    c->who.uid = cred.uid;
+    int pidfd = -1;
+    len = sizeof pidfd;
+    constexpr int kSoPeerPidfd = 77;  // not in Debian 12's headers
+    if (::getsockopt(fd, SOL_SOCKET, kSoPeerPidfd, &pidfd, &len) == 0 && pidfd >= 0)
+      c->peer_pidfd.reset(pidfd);
+    std::size_t same_uid = 0;
+    for (const auto& [cfd, other] : clients_)
+      same_uid += !other->dead && other->who.uid == cred.uid;
+    if (client_count() >= kMaxClients ||
+        (cred.uid != 0 && same_uid >= kMaxClientsPerUid)) {
+      log_warn("refused a control-socket client (uid " + std::to_string(cred.uid) +
+               "): too many connections");
+      continue;
+    }
+    if (on_accept_ && !on_accept_(*c))
+      continue;  // refused: the fd closes with c
+    if (auto added = ep_.add(fd, EPOLLIN | EPOLLRDHUP, kClientTag | static_cast<std::uint32_t>(fd));
+        !added) {
+      log_warn("refused a control-socket client: " + added.error().message());
+      continue;
+    }
+    clients_.emplace(fd, std::move(c));
+  }
+}
+
+void Server::resume() {
+  if (!paused_)
+    return;
+  paused_ = false;
+  (void)ep_.modify(listen_.get(), EPOLLIN, listen_key_);
+}
+
+void Server::close(int fd) {
+  auto it = clients_.find(fd);
+  if (it == clients_.end() || it->second->dead)
+    return;
+  ep_.remove(fd);
+  it->second->dead = true;
+  dead_.push_back(fd);
+}
+
+void Server::reap() {
+  for (int fd : dead_)
+    clients_.erase(fd);
+  dead_.clear();
+}
+
+void Server::on_client_ready(std::uint64_t key, std::uint32_t events) {
+  reap();
+  int fd = static_cast<int>(key & 0xffffffffU);
+  auto it = clients_.find(fd);
+  if (it == clients_.end() || it->second->dead)
+    return;
+  Connection& c = *it->second;
+  if (events & EPOLLOUT) {
+    flush(c);
+    if (c.dead)
+      return;
+  }
+  if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) {
+    char buf[65536];
+    bool eof = false;
+    for (;;) {
+      ssize_t n = ::read(fd, buf, sizeof buf);
+      if (n > 0) {
+        if (!c.closing)
+          c.in.feed(std::string_view(buf, static_cast<std::size_t>(n)));
+        if (c.in.pending() > kMaxRequestBytes)
+          break;  // handle what is complete, then judge the rest
+        continue;
+      }
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0 && errno == EAGAIN)
+        break;
+      eof = true;  // EOF or error: answer what came, then close
+      break;
+    }
+    handle_lines(c);
+    if (c.dead)
+      return;
+    if (c.in.overflowed()) {
+      c.in = LineFramer();
+      send_error(c, "request longer than " + std::to_string(kMaxRequestBytes) + " bytes");
+      c.closing = true;
+    }
+    if (eof || (c.closing && c.out.empty()))
+      close(fd);
+  }
+}
+
+void Server::handle_lines(Connection& c) {
+  while (!c.closing && !c.dead) {
+    auto line = c.in.next();
+    if (!line)
+      break;
+    auto req = parse_request(*line);
+    if (!req) {
+      send_error(c, req.error().message());
+      continue;
+    }
+    try {
+      handler_(c, *req);
+    } catch (const std::exception& e) {
+      // A bug in a handler costs that request, not the daemon.
+      send_error(c, std::string("internal error: ") + e.what());
+    }
+  }
+}
+
+void Server::send(Connection& c, std::string_view line) {
+  if (c.dead)
+    return;
+  if (c.out.size() + line.size() > kMaxPendingOutput) {
+    log_warn("dropping a control-socket client (pid " +
+             std::to_string(c.who.pid) + ") that does not read its " +
+             (c.watching ? "event stream" : "replies"));
+    close(c.fd.get());
+    return;
+  }
+  c.out.append(line);
+  c.out.push_back('\n');
+  flush(c);
+}
+
+void Server::send_error(Connection& c, std::string_view msg) { send(c, error_reply(msg)); }
+
+void Server::send(Connection& c, const Json& reply) { send(c, std::string_view(dump_line(reply))); }
+
+void Server::flush(Connection& c) {
+  if (c.dead)
+    return;
+  int fd = c.fd.get();
+  while (!c.out.empty()) {
+    ssize_t n = ::send(fd, c.out.data(), c.out.size(), MSG_NOSIGNAL);
+    if (n > 0) {
+      c.out.erase(0, static_cast<std::size_t>(n));
+      continue;
+    }
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0 && errno == EAGAIN) {
+      (void)ep_.modify(fd, EPOLLIN | EPOLLRDHUP | EPOLLOUT,
+                       kClientTag | static_cast<std::uint32_t>(fd));
+      return;
+    }
+    close(fd);  // EPIPE, ECONNRESET: the client went away
+    return;
+  }
+  (void)ep_.modify(fd, EPOLLIN | EPOLLRDHUP, kClientTag | static_cast<std::uint32_t>(fd));
+  if (c.closing)
+    close(fd);
+}
+
+bool Server::has_watchers() const {
+  for (const auto& [fd, c] : clients_)
+    if (!c->dead && c->watching)
+      return true;
+  return false;
+}
+
+void Server::broadcast(std::string_view line,
+                       const std::function<bool(const Connection&)>& want) {
+  std::vector<int> targets;
+  for (auto& [fd, c] : clients_)
+    if (!c->dead && c->watching && want(*c))
+      targets.push_back(fd);
+  for (int fd : targets)
+    send(*clients_.at(fd), line);  // closed ones stay until reap()
+}
+
+}  // namespace nsgroup

@@ -1,0 +1,106 @@
+// Server: the daemon's Unix control socket. One JSON request per line, one
+// JSON reply per line; `watch` turns a connection into a stream. Non-
+// blocking; a bad or slow client never stops the others.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "service/access.h"
+#include "service/framing.h"
+#include "util/fd.h"
+#include "util/loop.h"
+#include "util/result.h"
+
+namespace nsgroup {
+
+// One client. Data only; the server owns and drives it.
+struct Connection {
+  UniqueFd fd;
+  Identity who;         // pid and uid from SO_PEERCRED; the rest from the accept hook
+  UniqueFd peer_pidfd;  // SO_PEERPIDFD (Linux 6.5+): the connecting process
+  LineFramer in;
+  std::string out;
+  bool watching = false;
+  bool closing = false;  // close once `out` is flushed
+  bool dead = false;     // closed; freed by Server::reap(), never before
+};
+// Output a client may leave unread before it is dropped.
+inline constexpr std::size_t kMaxPendingOutput = 16 << 20;
+// Clients at once, in all and per non-root uid: idle connections must not
+// exhaust the daemon's file descriptors.
+inline constexpr std::size_t kMaxClients = 512;
+inline constexpr std::size_t kMaxClientsPerUid = 32;
+// epoll keys of client fds carry this tag.
+inline constexpr std::uint64_t kClientTag = 1ULL << 32;
+
+class Server {
+ public:
+  // Called with each request that parsed as a JSON object.
+  using Handler = std::function<void(Connection&, const Json& request)>;
+  // Called once per new client, with its credentials filled in; false
+  // refuses it (the connection is closed).
+  using AcceptHook = std::function<bool(Connection&)>;
+
+  // Binds and listens on path (mode 0660, owner root, group gid), after
+  // removing a stale socket; fails if another daemon answers there.
+  static Result<std::unique_ptr<Server>> open(const std::string& path, gid_t group, Epoll& ep,
+                                              std::uint64_t listen_key, Handler handler,
+                                              AcceptHook on_accept);
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+  ~Server();
+
+  // epoll readiness on the listening socket or on a client (key has
+  // kClientTag).
+  void on_listen_ready();
+  void on_client_ready(std::uint64_t key, std::uint32_t events);
+
+  // Queues one line (a newline is added) and writes what it can now.
+  void send(Connection& c, std::string_view line);
+  // {"ok": false, "error": msg}.
+  void send_error(Connection& c, std::string_view msg);
+  // Queues a JSON reply.
+  void send(Connection& c, const Json& reply);
+  // A line to every watching connection for which want() is true.
+  void broadcast(std::string_view line,
+                 const std::function<bool(const Connection&)>& want);
+  // Frees the connections closed since the last call. Connections are
+  // never freed while a request is being handled: a handler that
+  // broadcasts may close the very connection it serves.
+  void reap();
+  // Accepting again after running out of file descriptors (timer).
+  void resume();
+  std::size_t client_count() const { return clients_.size() - dead_.size(); }
+  bool has_watchers() const;
+  const std::string& path() const { return path_; }
+
+ private:
+  Server(std::string path, Epoll& ep, std::uint64_t listen_key, Handler handler,
+         AcceptHook on_accept);
+  void flush(Connection& c);
+  void close(int fd);
+  void handle_lines(Connection& c);
+
+  std::string path_;
+  UniqueFd listen_;
+  Epoll& ep_;
+  Handler handler_;
+  AcceptHook on_accept_;
+  std::map<int, std::unique_ptr<Connection>> clients_;
+  std::vector<int> dead_;
+  std::uint64_t listen_key_;
+  bool paused_ = false;
+};
+
+// A gid from a group name or number (--socket-group); "" is root's.
+Result<gid_t> resolve_group(const std::string& group);
+
+}  // namespace nsgroup

@@ -1,0 +1,62 @@
+// Statistics as JSON.
+#include "service/stats.h"
+
+namespace nsgroup {
+
+Json mirror_stats_json(const MirrorStats& m) {
+  Json j;
+  j["root"] = m.root;
+  j["adopt"] = m.adopt == Adopt::All ? "all" : "auto";
+  j["directories"] = m.directories;
+  j["mkdirs"] = m.mkdirs;
+  j["rmdirs"] = m.rmdirs;
+  j["moves"] = m.moves;
+  j["pending_removals"] = m.pending_removals;
+  j["pending_retries"] = m.pending_retries;
+  j["foreign_processes"] = m.foreign_processes;
+  Json errors = Json::object();
+  for (const auto& [k, v] : m.errors)
+    errors[k] = v;
+  j["errors"] = errors;
+  return j;
+}
+
+Json stats_json(const Counters& c, const Tree& tree, const StatsContext& ctx) {
+  Json s;
+  s["hooks"] = ctx.hooks;
+  s["uptime_seconds"] = (ctx.now_boot_ns - c.started_boot_ns) / 1'000'000'000ULL;
+  Json ev = Json::object();
+  for (std::size_t k = 0; k < kEventKindCount; ++k)
+    if (c.events[k] != 0)
+      ev[std::string(to_string(static_cast<EventKind>(k)))] = c.events[k];
+  s["events"] = ev;
+  s["lost"] = c.lost;
+  s["reconciles"] = c.reconciles;
+  s["failed_scans"] = c.failed_scans;
+  s["containers"] = tree.container_count();
+  s["processes"] = tree.member_count();
+  s["containers_created"] = c.containers_created;
+  s["containers_removed"] = c.containers_removed;
+  s["requests"] = c.requests;
+  s["bad_requests"] = c.bad_requests;
+  s["clients"] = ctx.clients;
+  s["mirror"] = ctx.mirror ? mirror_stats_json(*ctx.mirror) : Json(nullptr);
+  return s;
+}
+
+Json scoped_stats_json(const Tree& tree, ContainerId scope) {
+  Json s;
+  std::size_t containers = 0, processes = 0;
+  if (tree.find(scope)) {
+    tree.visit(scope, [&](const Container& ct, int) {
+      ++containers;
+      processes += ct.members.size();
+    });
+  }
+  s["scope"] = tree.find(scope) ? tree.path(scope) : "";
+  s["containers"] = containers;
+  s["processes"] = processes;
+  return s;
+}
+
+}  // namespace nsgroup

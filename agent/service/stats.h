@@ -1,0 +1,42 @@
+// The daemon's counters, and `nsgroup stats` as JSON: every figure for a
+// root-scoped client, its own subtree's for one inside a container.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "core/event.h"
+#include "core/tree.h"
+#include "host/mirror.h"
+#include "json/json.h"
+
+namespace nsgroup {
+
+struct Counters {
+  std::array<std::uint64_t, kEventKindCount> events{};
+  std::uint64_t lost = 0;
+  std::uint64_t reconciles = 0;
+  std::uint64_t failed_scans = 0;
+  std::uint64_t containers_created = 0;
+  std::uint64_t containers_removed = 0;
+  std::uint64_t requests = 0;
+  std::uint64_t bad_requests = 0;
+  std::uint64_t started_boot_ns = 0;
+};
+
+// Facts that live outside the counters and the tree.
+struct StatsContext {
+  std::string hooks;
+  std::uint64_t now_boot_ns = 0;
+  std::size_t clients = 0;
+  std::optional<MirrorStats> mirror;
+};
+
+Json stats_json(const Counters& c, const Tree& tree, const StatsContext& ctx);
+// The figures of one subtree.
+Json scoped_stats_json(const Tree& tree, ContainerId scope);
+Json mirror_stats_json(const MirrorStats& m);
+
+}  // namespace nsgroup

@@ -1,0 +1,24 @@
+// Text helpers for the kernel's formats (/proc, mountinfo, cgroupfs):
+// pure, no I/O.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace nsgroup {
+
+// The fields of text between separators. For ' ', runs of spaces count
+// as one and no field is empty; for any other separator, empty fields stay.
+std::vector<std::string_view> split(std::string_view text, char sep);
+
+// A decimal number made of digits only, that fits in 64 bits; nullopt for
+// anything else (a sign, spaces, an overflow).
+std::optional<std::uint64_t> parse_u64(std::string_view s);
+
+// Decodes the octal escapes of mountinfo ("\040" for a space).
+std::string unescape_octal(std::string_view s);
+
+}  // namespace nsgroup
