@@ -11,10 +11,12 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
 #include <vector>
 
-#include "mirror.h"
-#include "tree.h"
+#include "core/tree.h"
+#include "host/cgroupfs.h"
+#include "host/mirror.h"
 
 using namespace nsgroup;
 
@@ -34,6 +36,7 @@ int main(int argc, char** argv) {
   for (std::size_t i = 0; i < kNsCount; ++i)
     root.inum[i] = 4026531830 + static_cast<std::uint32_t>(i);
   Tree tree(root);
+  Delta delta;
   for (int i = 0; i < n; ++i) {
     Event e;
     e.kind = EventKind::Unshare;
@@ -43,7 +46,7 @@ int main(int argc, char** argv) {
     e.after = root;
     e.after.inum[NSG_NS_UTS] = 4026600000 + static_cast<std::uint32_t>(i);
     e.after.id[NSG_NS_UTS] = 900000 + static_cast<std::uint64_t>(i);
-    tree.apply(e);
+    tree.apply(e, delta);
   }
 
   auto mount = cgroup2_mount();
@@ -51,12 +54,17 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "no cgroup2 mount\n");
     return 1;
   }
-  MirrorOptions mo;
-  mo.root = *mount + "/nsgroup-bench-" + std::to_string(::getpid());
-  auto mirror = Mirror::open(mo);
+  auto place = prepare_mirror_root(*mount + "/nsgroup-bench-" + std::to_string(::getpid()));
+  if (!place) {
+    std::fprintf(stderr, "%s\n", place.error().message().c_str());
+    return 1;
+  }
+  SystemCgroupFs fs;
+  auto mirror = std::make_unique<Mirror>(fs, place->mount, place->root, Adopt::Auto);
 
   auto t0 = std::chrono::steady_clock::now();
-  mirror->sync(tree, tree.take_changes());
+  mirror->sync(tree, delta);
+  delta.clear();
   auto t1 = std::chrono::steady_clock::now();
   for (pid_t pid : kids)
     tree.apply([&] {
@@ -65,14 +73,14 @@ int main(int argc, char** argv) {
       e.pid = e.tid = static_cast<std::uint32_t>(pid);
       e.start_ticks = ~0ULL;
       return e;
-    }());
+    }(), delta);
   for (pid_t pid : kids)
     ::kill(pid, SIGKILL);
   for (pid_t pid : kids)
     ::waitpid(pid, nullptr, 0);
-  tree.collect_garbage({});
+  tree.collect_garbage({}, delta);
   auto t2 = std::chrono::steady_clock::now();
-  mirror->sync(tree, tree.take_changes());
+  mirror->sync(tree, delta);
   auto t3 = std::chrono::steady_clock::now();
 
   auto us = [](auto a, auto b) {
@@ -80,7 +88,10 @@ int main(int argc, char** argv) {
   };
   std::printf("containers %d  create+move %.1f us each (%.1f ms)  remove %.1f us each\n",
               n, us(t0, t1) / n, us(t0, t1) / 1000, us(t2, t3) / n);
-  std::printf("%s\n", dump_line(mirror->stats()).c_str());
+  MirrorStats st = mirror->stats();
+  std::printf("mkdirs %llu  rmdirs %llu  moves %llu  errors %zu\n",
+              static_cast<unsigned long long>(st.mkdirs), static_cast<unsigned long long>(st.rmdirs),
+              static_cast<unsigned long long>(st.moves), st.errors.size());
   ::rmdir(mirror->root().c_str());
   return 0;
 }

@@ -10,7 +10,7 @@
 #include <random>
 #include <vector>
 
-#include "tree.h"
+#include "core/tree.h"
 
 using namespace nsgroup;
 
@@ -75,13 +75,15 @@ int main(int argc, char** argv) {
 
   auto t0 = std::chrono::steady_clock::now();
   std::size_t created = 0, removed = 0;
+  Delta delta;
   for (std::size_t i = 0; i < events.size(); ++i) {
-    created += tree.apply(events[i]).created;
+    created += tree.apply(events[i], delta).created;
     // Per batch, as the daemon does: collect, and hand the changes on.
     if ((i & 63) == 63) {
       if (tree.has_garbage())
-        removed += tree.collect_garbage({}, false).size();
-      tree.take_changes();
+        tree.collect_garbage({}, delta, false);
+      removed += delta.removed.size();
+      delta.clear();
     }
   }
   auto t1 = std::chrono::steady_clock::now();

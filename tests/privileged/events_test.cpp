@@ -430,7 +430,7 @@ TEST(EventLoss, AFullRingBufferIsCountedNotSilent) {
   TracerOptions opts = EventLog::own_events();
   opts.ring_bytes = 4096;  // room for about a dozen records
   std::vector<Event> got;
-  Tracer tracer = Tracer::open(opts, [&](const Event& e) { got.push_back(e); });
+  Tracer tracer = Tracer::open(opts, [&](const Event& e) { got.push_back(e); }).value();
   // 50 unshares and their exits, none consumed while they happen.
   for (int i = 0; i < 50; ++i) {
     Child c = fork_child([](int) { return ::unshare(CLONE_NEWUTS); });

@@ -14,7 +14,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "server.h"
+#include "util/socket.h"
 
 namespace nsgroup::test {
 
@@ -188,7 +188,7 @@ void expect_mix_structure(const Json& doc, const Mix& m) {
 }
 
 
-RawClient::RawClient(const std::string& path) : fd(connect_socket(path, nullptr)) {}
+RawClient::RawClient(const std::string& path) : fd(connect_unix(path).value()) {}
 
 void RawClient::send_bytes(const std::string& s) {
   std::size_t off = 0;

@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "fd.h"
+#include "util/fd.h"
 #include "support.h"
 
 namespace nsgroup::test {

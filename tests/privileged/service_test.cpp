@@ -15,7 +15,7 @@
 
 #include "mix.h"
 #include "support.h"
-#include "tree.h"
+#include "core/tree.h"
 
 namespace nsgroup::test {
 namespace {

@@ -16,7 +16,7 @@
 #include <sstream>
 #include <thread>
 
-#include "server.h"
+#include "util/socket.h"
 #include "mix.h"
 #include "support.h"
 

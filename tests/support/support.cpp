@@ -1,7 +1,7 @@
 // Privileged test helpers.
 #include "support.h"
 
-#include "server.h"
+#include "util/socket.h"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -352,13 +352,7 @@ DaemonProcess::DaemonProcess(std::vector<std::string> extra,
           pid_ = -1;
           return true;  // it died: not ready, stop waiting
         }
-        bool no_daemon = false;
-        try {
-          connect_socket(socket_, &no_daemon);
-          return true;
-        } catch (...) {
-          return false;
-        }
+        return connect_unix(socket_).ok();
       },
       std::chrono::seconds(20));
   ready_ = ready_ && pid_ > 0;
@@ -412,7 +406,10 @@ std::string DaemonProcess::log() const {
 
 nlohmann::ordered_json DaemonProcess::request(
     const nlohmann::ordered_json& req) const {
-  UniqueFd fd = connect_socket(socket_, nullptr);
+  auto connected = connect_unix(socket_);
+  if (!connected)
+    throw std::runtime_error(connected.error().message());
+  UniqueFd fd = std::move(*connected);
   std::string line = req.dump() + "\n";
   if (::write(fd.get(), line.data(), line.size()) !=
       static_cast<ssize_t>(line.size()))
@@ -425,9 +422,7 @@ nlohmann::ordered_json DaemonProcess::request(
 }
 
 EventLog::EventLog(TracerOptions opts)
-    : tracer_(Tracer::open(opts, [this](const Event& e) {
-        events_.push_back(e);
-      })) {}
+    : tracer_(Tracer::open(opts, [this](const Event& e) { events_.push_back(e); }).value()) {}
 
 void EventLog::drain() { tracer_.poll(0); }
 

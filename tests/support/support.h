@@ -18,10 +18,10 @@
 #include <nlohmann/json.hpp>
 #include <signal.h>
 
-#include "event.h"
-#include "fd.h"
-#include "ns.h"
-#include "tracer.h"
+#include "core/event.h"
+#include "util/fd.h"
+#include "core/ns.h"
+#include "kernel/tracer.h"
 
 namespace nsgroup::test {
 

@@ -2,7 +2,7 @@
 // valid UTF-8.
 #include <gtest/gtest.h>
 
-#include "event_json.h"
+#include "json/event_json.h"
 
 namespace nsgroup {
 namespace {

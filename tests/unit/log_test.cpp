@@ -7,7 +7,7 @@
 
 #include <string>
 
-#include "log.h"
+#include "util/log.h"
 
 namespace nsgroup {
 namespace {

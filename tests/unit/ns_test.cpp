@@ -1,7 +1,7 @@
 // Flag and namespace names.
 #include <gtest/gtest.h>
 
-#include "ns.h"
+#include "core/ns.h"
 
 namespace nsgroup {
 namespace {

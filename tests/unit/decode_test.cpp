@@ -4,7 +4,7 @@
 #include <cstring>
 #include <vector>
 
-#include "event.h"
+#include "kernel/decode.h"
 
 namespace nsgroup {
 namespace {

@@ -1,7 +1,7 @@
 // Command-line parsing: what is accepted and every usage error.
 #include <gtest/gtest.h>
 
-#include "cli.h"
+#include "cli/args.h"
 
 namespace nsgroup {
 namespace {
@@ -47,11 +47,11 @@ TEST(ParseArgs, DaemonOptions) {
   ASSERT_EQ(r.kind, Kind::Run) << r.text;
   EXPECT_EQ(r.options.command, Command::Daemon);
   EXPECT_EQ(r.options.socket, "/tmp/s");
-  EXPECT_EQ(r.options.cgroup_root, "/sys/fs/cgroup/x");
-  EXPECT_TRUE(r.options.adopt_all);
-  EXPECT_TRUE(r.options.no_events);
-  EXPECT_EQ(r.options.reconcile_seconds, 30U);
-  EXPECT_EQ(parse({"daemon", "--no-mirror"}).options.no_mirror, true);
+  EXPECT_EQ(r.options.daemon.cgroup_root, "/sys/fs/cgroup/x");
+  EXPECT_EQ(r.options.daemon.adopt, Adopt::All);
+  EXPECT_TRUE(r.options.daemon.no_events);
+  EXPECT_EQ(r.options.daemon.reconcile_seconds, 30U);
+  EXPECT_EQ(parse({"daemon", "--no-mirror"}).options.daemon.no_mirror, true);
 }
 
 TEST(ParseArgs, DaemonUsageErrors) {
@@ -66,15 +66,15 @@ TEST(ParseArgs, DaemonUsageErrors) {
 }
 
 TEST(ParseArgs, Hooks) {
-  EXPECT_EQ(parse({"daemon"}).options.hooks, HookChoice::Auto);
-  EXPECT_EQ(parse({"daemon", "--hooks=fexit"}).options.hooks, HookChoice::Fexit);
-  EXPECT_EQ(parse({"watch", "--hooks", "tracepoint"}).options.hooks, HookChoice::Tracepoint);
+  EXPECT_EQ(parse({"daemon"}).options.daemon.hooks, Hooks::Auto);
+  EXPECT_EQ(parse({"daemon", "--hooks=fexit"}).options.daemon.hooks, Hooks::Fexit);
+  EXPECT_EQ(parse({"watch", "--hooks", "tracepoint"}).options.daemon.hooks, Hooks::Tracepoint);
   EXPECT_EQ(parse({"watch", "--hooks=kprobe"}).kind, Kind::UsageError);
   EXPECT_EQ(parse({"tree", "--hooks=fexit"}).kind, Kind::UsageError);
 }
 
 TEST(ParseArgs, RingBufferSize) {
-  EXPECT_EQ(parse({"daemon", "--ring-buffer-kib", "64"}).options.ring_kib, 64U);
+  EXPECT_EQ(parse({"daemon", "--ring-buffer-kib", "64"}).options.daemon.ring_kib, 64U);
   EXPECT_EQ(parse({"daemon", "--ring-buffer-kib", "63"}).kind, Kind::UsageError);
   EXPECT_EQ(parse({"daemon", "--ring-buffer-kib", "2"}).kind, Kind::UsageError);
   EXPECT_EQ(parse({"watch", "--ring-buffer-kib=x"}).kind, Kind::UsageError);

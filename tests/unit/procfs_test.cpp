@@ -1,7 +1,8 @@
-// The scanner's parsers: namespace links, stat, mountinfo, cgroup.
+// The parsers of /proc and cgroupfs text, and cgroupfs's naming rules.
 #include <gtest/gtest.h>
 
-#include "scanner.h"
+#include "host/cgroupfs.h"
+#include "host/procfs.h"
 
 namespace nsgroup {
 namespace {
@@ -63,6 +64,43 @@ TEST(RuntimeId, DockerAndContainerdPaths) {
             "0123456789ab");
   EXPECT_FALSE(runtime_id_from_cgroup("0::/user.slice/session-1.scope\n"));
   EXPECT_FALSE(runtime_id_from_cgroup("0::/" + id + "f\n"));  // 65 digits
+}
+
+TEST(Cgroup2Mount, UnifiedAndHybrid) {
+  EXPECT_EQ(cgroup2_mount_from(
+                "30 25 0:26 / /sys/fs/cgroup rw,nosuid - cgroup2 cgroup2 rw,nsdelegate\n"),
+            "/sys/fs/cgroup");
+  EXPECT_EQ(cgroup2_mount_from(
+                "31 23 0:28 / /sys/fs/cgroup rw - tmpfs tmpfs rw\n"
+                "32 31 0:29 / /sys/fs/cgroup/cpu rw - cgroup cgroup rw,cpu\n"
+                "41 31 0:38 / /sys/fs/cgroup/unified rw - cgroup2 cgroup2 rw\n"),
+            "/sys/fs/cgroup/unified");
+  // A bind mount of a subtree does not show the hierarchy's root.
+  EXPECT_FALSE(cgroup2_mount_from("50 1 0:26 /sub /mnt rw - cgroup2 cgroup2 rw\n"));
+  EXPECT_FALSE(cgroup2_mount_from("22 27 0:21 / /proc rw - proc proc rw\n"));
+}
+
+TEST(CgroupV2Path, FindsTheUnifiedLine) {
+  EXPECT_EQ(cgroup_v2_path("9:name=systemd:/\n4:memory:/x\n0::/nsgroup/container_3\n"),
+            "/nsgroup/container_3");
+  EXPECT_EQ(cgroup_v2_path("0::/\n"), "/");
+  EXPECT_FALSE(cgroup_v2_path("1:cpu:/\n"));
+}
+
+TEST(ParseCapEff, HexMaskOfTheEffectiveSet) {
+  EXPECT_EQ(parse_cap_eff("Name:\tx\nCapInh:\t0\nCapEff:\t000001ffffffffff\n"), 0x1ffffffffffULL);
+  EXPECT_EQ(parse_cap_eff("CapEff:\t0000000000000000\n"), 0U);
+  EXPECT_FALSE(parse_cap_eff("CapPrm:\t1\n"));
+  EXPECT_FALSE(parse_cap_eff("CapEff:\tzz\n"));
+}
+
+TEST(CgroupNames, RefusesWhatCgroupfsCannotHold) {
+  EXPECT_FALSE(cgroup_name_error("web"));
+  EXPECT_FALSE(cgroup_name_error(std::string(64, 'x')));
+  for (std::string bad : {std::string(65, 'x'), std::string("cgroup.procs"),
+                          std::string("memory.max"), std::string("tab\there"),
+                          std::string("del\x7f")})
+    EXPECT_TRUE(cgroup_name_error(bad)) << bad;
 }
 
 }  // namespace

@@ -1,0 +1,116 @@
+// Synthetic events, snapshots and a tree that keeps its own Delta: what
+// the unit tests of every layer build their trees from.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/tree.h"
+
+namespace nsgroup::test {
+
+NsSet root_set() {
+  NsSet s;
+  s.inum = {4026531835, 4026531839, 4026531832, 4026531833, 4026531836,
+            4026531836, 4026531834, 4026531834, 4026531837, 4026531838};
+  return s;
+}
+
+NsSet with(NsSet s, std::size_t slot, std::uint32_t inum, std::uint64_t id = 0) {
+  s.inum[slot] = inum;
+  s.id[slot] = id;
+  return s;
+}
+
+Event ns_event(EventKind kind, std::uint32_t pid, const NsSet& before,
+               const NsSet& after, std::uint64_t flags = 0) {
+  Event e;
+  e.kind = kind;
+  e.pid = e.tid = pid;
+  e.ppid = 1;
+  e.comm = "test";
+  e.flags = flags;
+  e.syscall = kind == EventKind::Setns     ? Syscall::Setns
+              : kind == EventKind::Unshare ? Syscall::Unshare
+                                           : Syscall::Clone;
+  e.before = before;
+  e.after = after;
+  e.start_ticks = 100 + pid;
+  return e;
+}
+
+Event unshare(std::uint32_t pid, const NsSet& before, const NsSet& after) {
+  return ns_event(EventKind::Unshare, pid, before, after);
+}
+
+Event clone_child(std::uint32_t parent, std::uint32_t child, const NsSet& before,
+                  const NsSet& after) {
+  Event e = ns_event(EventKind::Clone, child, before, after);
+  e.ppid = parent;
+  return e;
+}
+
+Event fork_of(std::uint32_t parent, std::uint32_t child) {
+  Event e;
+  e.kind = EventKind::Fork;
+  e.pid = e.tid = child;
+  e.ppid = parent;
+  e.start_ticks = 100 + child;
+  return e;
+}
+
+Event exit_of(std::uint32_t pid) {
+  Event e;
+  e.kind = EventKind::Exit;
+  e.pid = e.tid = pid;
+  e.start_ticks = 100 + pid;
+  return e;
+}
+
+ProcInfo proc(std::uint32_t pid, std::uint32_t ppid, const NsSet& ns,
+              std::uint64_t start) {
+  ProcInfo p;
+  p.pid = pid;
+  p.ppid = ppid;
+  p.ns = ns;
+  p.start_ticks = start;
+  p.comm = "p" + std::to_string(pid);
+  return p;
+}
+
+constexpr std::uint32_t kNetA = 4026532100;
+constexpr std::uint32_t kUtsA = 4026532101;
+
+// A Tree that records its changes in a Delta of its own, so that tests can
+// call it as the daemon does without threading one through.
+class TestTree : public Tree {
+ public:
+  using Tree::Tree;
+  Delta delta;
+
+  ApplyResult apply(const Event& e) { return Tree::apply(e, delta); }
+  void reconcile(const Snapshot& snap) { Tree::reconcile(snap, delta); }
+  // What this call removed.
+  std::vector<Removed> collect_garbage(const std::vector<PinnedNs>& pins,
+                                       bool recheck_pinned = true) {
+    std::size_t from = delta.removed.size();
+    Tree::collect_garbage(pins, delta, recheck_pinned);
+    return {delta.removed.begin() + static_cast<std::ptrdiff_t>(from), delta.removed.end()};
+  }
+  // "" when renamed, else why not.
+  std::string rename(ContainerId id, std::string_view name) {
+    auto done = Tree::rename(id, name, delta);
+    return done ? "" : done.error().message();
+  }
+  std::size_t restore(const std::vector<SavedContainer>& saved) {
+    return Tree::restore(saved, delta);
+  }
+  // The changes since the last call.
+  Delta take() {
+    Delta out = std::move(delta);
+    delta = Delta{};
+    return out;
+  }
+};
+
+}  // namespace nsgroup::test

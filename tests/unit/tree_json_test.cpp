@@ -1,0 +1,50 @@
+// The tree as JSON (DESIGN "Tree").
+#include <gtest/gtest.h>
+
+#include "json/tree_json.h"
+#include "synthetic.h"
+
+namespace nsgroup {
+namespace {
+
+using namespace test;  // NOLINT(google-build-using-namespace)
+
+TEST(TreeJson, RootCountsEverythingElseAndChildrenNest) {
+  TestTree t(root_set());
+  NsSet net = with(root_set(), NSG_NS_NET, kNetA);
+  auto c = t.apply(unshare(10, root_set(), net));
+  TreeView view;
+  view.pids = true;
+  view.root_pids = root_members(t, {1, 2, 10});
+  Json doc = tree_json(t, BootClock(0), view);
+  EXPECT_EQ(doc["source"], "daemon");
+  const Json& root = doc["root"];
+  EXPECT_EQ(root["name"], "init_container");
+  EXPECT_EQ(root["nprocs"], 2);
+  EXPECT_EQ(root["pids"], Json::array({1, 2}));
+  EXPECT_EQ(root["created"], nullptr);
+  ASSERT_EQ(root["children"].size(), 1U);
+  const Json& child = root["children"][0];
+  EXPECT_EQ(child["id"], c.container);
+  EXPECT_EQ(child["path"], t.path(c.container));
+  EXPECT_EQ(child["new_ns"], Json::array({"net"}));
+  EXPECT_EQ(child["nprocs"], 1);
+  EXPECT_EQ(child["created"]["via"], "unshare");
+  EXPECT_EQ(child["created"]["pid"], 10);
+  EXPECT_EQ(child["ns"]["net"], kNetA);
+}
+
+TEST(TreeJson, SubtreeView) {
+  TestTree t(root_set());
+  NsSet uts = with(root_set(), NSG_NS_UTS, kUtsA);
+  auto outer = t.apply(unshare(10, root_set(), uts));
+  t.apply(unshare(10, uts, with(uts, NSG_NS_NET, kNetA)));
+  TreeView view;
+  view.top = outer.container;
+  Json doc = tree_json(t, BootClock(0), view);
+  EXPECT_EQ(doc["root"]["path"], t.path(outer.container));
+  EXPECT_EQ(doc["root"]["children"].size(), 1U);
+}
+
+}  // namespace
+}  // namespace nsgroup
