@@ -4,6 +4,7 @@
 #include "core/tree.h"
 
 #include <algorithm>
+#include <unordered_set>
 #include <utility>
 
 namespace nsgroup {
@@ -357,6 +358,18 @@ ApplyResult Tree::apply(const Event& e, Delta& delta) {
 void Tree::set_label(ContainerId id, std::optional<std::string> label) {
   if (auto it = containers_.find(id); it != containers_.end())
     it->second.label = std::move(label);
+}
+
+std::vector<std::uint32_t> root_members(const Tree& tree,
+                                        const std::vector<std::uint32_t>& live) {
+  std::unordered_set<std::uint32_t> skip(tree.unreadable().begin(),
+                                         tree.unreadable().end());
+  std::vector<std::uint32_t> out;
+  for (auto pid : live)
+    if (!tree.is_member(pid) && !skip.count(pid))
+      out.push_back(pid);
+  std::sort(out.begin(), out.end());
+  return out;
 }
 
 bool path_within(std::string_view path, std::string_view dir) {

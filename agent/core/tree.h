@@ -193,4 +193,9 @@ class Tree {
   ContainerId next_id_ = kRootId + 1;
 };
 
+// The root container's processes: live pids minus the members of other
+// containers and the unreadable ones, sorted.
+std::vector<std::uint32_t> root_members(const Tree& tree,
+                                        const std::vector<std::uint32_t>& live);
+
 }  // namespace nsgroup

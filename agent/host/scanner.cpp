@@ -62,9 +62,10 @@ std::optional<ProcInfo> Scanner::read(
     std::uint32_t pid, std::unordered_map<std::uint64_t, std::uint64_t>& ids) {
   std::string base = proc_ + "/" + std::to_string(pid);
   std::string text;
-  if (!read_file_into(base + "/stat", text)) {
-    if (errno != ENOENT && errno != ESRCH && !failed_)
-      failed_ = errno_failure("reading " + base + "/stat");  // not "gone": wrong with us
+  if (auto ok = read_file_into(base + "/stat", text); !ok) {
+    int err = ok.error().err;
+    if (err != ENOENT && err != ESRCH && !failed_)
+      failed_ = ok.error();  // not "gone": something is wrong with us
     return std::nullopt;
   }
   auto st = parse_stat(text);

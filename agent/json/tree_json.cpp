@@ -2,24 +2,9 @@
 // described.
 #include "json/tree_json.h"
 
-#include <algorithm>
-#include <unordered_set>
-
 #include "json/event_json.h"
 
 namespace nsgroup {
-
-std::vector<std::uint32_t> root_members(const Tree& tree,
-                                        const std::vector<std::uint32_t>& live) {
-  std::unordered_set<std::uint32_t> skip(tree.unreadable().begin(),
-                                         tree.unreadable().end());
-  std::vector<std::uint32_t> out;
-  for (auto pid : live)
-    if (!tree.is_member(pid) && !skip.count(pid))
-      out.push_back(pid);
-  std::sort(out.begin(), out.end());
-  return out;
-}
 
 namespace {
 

@@ -26,9 +26,6 @@ struct TreeView {
   std::function<std::optional<std::string>(std::uint32_t)> foreign_cgroup;
 };
 
-// Live pids minus the members of non-root containers and unreadable ones.
-std::vector<std::uint32_t> root_members(const Tree& tree,
-                                        const std::vector<std::uint32_t>& live);
 
 // {"source": ..., "root": {...}}.
 Json tree_json(const Tree& tree, const BootClock& clock, const TreeView& view);

@@ -30,6 +30,8 @@ class Daemon {
   Status add_timer(UniqueFd& fd, unsigned period_ms, std::uint64_t key);
   void on_request(Connection& c, const Json& req);
   void tick();
+  // sd_notify; a failure is logged by the notifier and changes nothing.
+  void notify(std::string_view state) { (void)notify_.send(state); }
 
   DaemonOptions opts_;
   Epoll ep_;
@@ -51,7 +53,7 @@ void Daemon::tick() {
   agent_.tick();
   std::string status = agent_.status_line();
   if (status != last_status_) {
-    notify_.send("STATUS=" + status);
+    notify("STATUS=" + status);
     last_status_ = std::move(status);
   }
 }
@@ -86,12 +88,12 @@ Status Daemon::start() {
   log_info("serving " + opts_.socket);
   // Attached, bootstrapped, listening: from here nothing is missed.
   last_status_ = agent_.status_line();
-  notify_.send("READY=1\nSTATUS=" + last_status_);
+  notify("READY=1\nSTATUS=" + last_status_);
   if (auto every = notify_.watchdog_interval()) {
     auto ms = static_cast<unsigned>(std::max<long long>(1, every->count() / 1000));
     if (auto ok = add_timer(watchdog_, ms, kWatchdog); !ok)
       return ok;
-    notify_.send("WATCHDOG=1");
+    notify("WATCHDOG=1");
   }
   for (auto [fd, key] : {std::pair{agent_.ring_fd(), kRing}, {signals_.get(), kSignal}})
     if (auto ok = ep_.add(fd, EPOLLIN, key); !ok)
@@ -117,7 +119,7 @@ Status Daemon::run() {
           agent_.reconcile("SIGHUP");
         } else if (sig != 0) {
           log_info(std::string("stopping on SIG") + sigabbrev_np(sig));
-          notify_.send("STOPPING=1");
+          notify("STOPPING=1");
           // Detach first, then close the socket; the mirror stays as it is.
           agent_.stop();
           server_.reset();
@@ -132,7 +134,7 @@ Status Daemon::run() {
       } else if (key == kWatchdog) {
         // From the loop itself: a stuck loop stops the keep-alives.
         drain_timerfd(watchdog_.get());
-        notify_.send("WATCHDOG=1");
+        notify("WATCHDOG=1");
       } else if (key == kListen) {
         server_->on_listen_ready();
       } else if (key & kClientTag) {

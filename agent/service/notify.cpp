@@ -30,13 +30,13 @@ Notifier Notifier::from_env() {
   return n;
 }
 
-bool Notifier::send(std::string_view state) {
+Status Notifier::send(std::string_view state) {
   if (!fd_)
-    return false;
+    return {};
   sockaddr_un addr{};
   addr.sun_family = AF_UNIX;
   if (address_.size() >= sizeof addr.sun_path)
-    return false;
+    return failure("NOTIFY_SOCKET is too long");
   std::memcpy(addr.sun_path, address_.data(), address_.size());
   socklen_t len = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + address_.size());
   if (address_[0] == '@')
@@ -46,10 +46,11 @@ bool Notifier::send(std::string_view state) {
   ssize_t n = ::sendto(fd_.get(), state.data(), state.size(), MSG_NOSIGNAL,
                        reinterpret_cast<sockaddr*>(&addr), len);
   if (n < 0) {
-    log_debug(std::string("sd_notify: ") + std::strerror(errno));
-    return false;
+    Failure f = errno_failure("sd_notify");
+    log_debug(f.message());
+    return f;
   }
-  return true;
+  return {};
 }
 
 }  // namespace nsgroup

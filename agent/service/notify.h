@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "util/fd.h"
+#include "util/result.h"
 
 namespace nsgroup {
 
@@ -20,8 +21,8 @@ class Notifier {
 
   bool enabled() const { return static_cast<bool>(fd_); }
   // Sends "READY=1", "STATUS=...", "WATCHDOG=1", "STOPPING=1" (several may
-  // be joined by newlines). False when it could not be sent.
-  bool send(std::string_view state);
+  // be joined by newlines). Nothing to do (and success) when disabled.
+  Status send(std::string_view state);
   // Half of WATCHDOG_USEC, when systemd asked for keep-alives (and the
   // request is for this process).
   std::optional<std::chrono::microseconds> watchdog_interval() const {

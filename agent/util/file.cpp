@@ -13,10 +13,10 @@
 
 namespace nsgroup {
 
-bool read_file_into(const std::string& path, std::string& out) {
+Status read_file_into(const std::string& path, std::string& out) {
   UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd)
-    return false;
+    return errno_failure("opening " + path);
   out.clear();
   char buf[8192];
   for (;;) {
@@ -24,17 +24,17 @@ bool read_file_into(const std::string& path, std::string& out) {
     if (n < 0 && errno == EINTR)
       continue;
     if (n < 0)
-      return false;
+      return errno_failure("reading " + path);
     if (n == 0)
-      return true;
+      return {};
     out.append(buf, static_cast<std::size_t>(n));
   }
 }
 
 Result<std::string> read_file(const std::string& path) {
   std::string out;
-  if (!read_file_into(path, out))
-    return errno_failure("reading " + path);
+  if (auto ok = read_file_into(path, out); !ok)
+    return ok.error();
   return out;
 }
 

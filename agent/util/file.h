@@ -14,8 +14,9 @@ namespace nsgroup {
 
 // The whole file; the Failure names the path.
 Result<std::string> read_file(const std::string& path);
-// Reads path into out (its capacity is reused); false with errno set.
-bool read_file_into(const std::string& path, std::string& out);
+// Reads path into out, reusing its capacity (scans read thousands of
+// small files).
+Status read_file_into(const std::string& path, std::string& out);
 // One write(2) of text to an existing file (cgroupfs takes one value per
 // write).
 Status write_file(const std::string& path, std::string_view text);
