@@ -44,7 +44,8 @@ std::vector<SavedContainer> Mirror::discover() {
   std::function<void(const std::string&, ContainerId)> walk = [&](const std::string& dir,
                                                                   ContainerId parent) {
     for (const std::string& sub : fs_.subdirs(dir)) {
-      std::string path = dir + "/" + sub;
+      std::string path = dir;
+      path.append("/").append(sub);
       auto id_text = fs_.xattr(path, kXattrId);
       auto name = fs_.xattr(path, kXattrName);
       auto ns_value = fs_.xattr(path, kXattrNs);
