@@ -3,6 +3,7 @@
 #include "kernel/decode.h"
 
 #include <cstring>
+#include <type_traits>
 
 namespace nsgroup {
 
@@ -65,6 +66,27 @@ std::optional<Event> decode_ns_event(std::span<const std::byte> raw,
   return e;
 }
 
+// Fork and exit records: a process, its start time and comm, and one field
+// of their own.
+template <class Raw>
+std::optional<Event> decode_task_record(std::span<const std::byte> raw, const nsg_header& hdr,
+                                        EventKind kind) {
+  auto r = copy_exact<Raw>(raw, hdr);
+  if (!r)
+    return std::nullopt;
+  Event e;
+  e.kind = kind;
+  e.ts_boot_ns = r->hdr.ts_boot_ns;
+  e.pid = e.tid = r->pid;
+  e.start_ticks = r->start_ticks;
+  e.comm = comm_string(r->comm);
+  if constexpr (std::is_same_v<Raw, nsg_fork_event>)
+    e.ppid = r->ppid;
+  else
+    e.exit_code = r->exit_code;
+  return e;
+}
+
 }  // namespace
 
 std::optional<Event> decode_record(std::span<const std::byte> raw) {
@@ -78,32 +100,8 @@ std::optional<Event> decode_record(std::span<const std::byte> raw) {
   case NSG_REC_UNSHARE: return decode_ns_event(raw, hdr, EventKind::Unshare);
   case NSG_REC_SETNS: return decode_ns_event(raw, hdr, EventKind::Setns);
   case NSG_REC_DENIED: return decode_ns_event(raw, hdr, EventKind::Denied);
-  case NSG_REC_FORK: {
-    auto r = copy_exact<nsg_fork_event>(raw, hdr);
-    if (!r)
-      return std::nullopt;
-    Event e;
-    e.kind = EventKind::Fork;
-    e.ts_boot_ns = r->hdr.ts_boot_ns;
-    e.pid = e.tid = r->pid;
-    e.ppid = r->ppid;
-    e.start_ticks = r->start_ticks;
-    e.comm = comm_string(r->comm);
-    return e;
-  }
-  case NSG_REC_EXIT: {
-    auto r = copy_exact<nsg_exit_event>(raw, hdr);
-    if (!r)
-      return std::nullopt;
-    Event e;
-    e.kind = EventKind::Exit;
-    e.ts_boot_ns = r->hdr.ts_boot_ns;
-    e.pid = e.tid = r->pid;
-    e.exit_code = r->exit_code;
-    e.start_ticks = r->start_ticks;
-    e.comm = comm_string(r->comm);
-    return e;
-  }
+  case NSG_REC_FORK: return decode_task_record<nsg_fork_event>(raw, hdr, EventKind::Fork);
+  case NSG_REC_EXIT: return decode_task_record<nsg_exit_event>(raw, hdr, EventKind::Exit);
   default: return std::nullopt;
   }
 }

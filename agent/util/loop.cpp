@@ -19,22 +19,21 @@ Result<Epoll> Epoll::create() {
   return Epoll(std::move(fd));
 }
 
-Status Epoll::add(int fd, std::uint32_t events, std::uint64_t key) {
+Status Epoll::control(int op, int fd, std::uint32_t events, std::uint64_t key) {
   epoll_event ev{};
   ev.events = events;
   ev.data.u64 = key;
-  if (::epoll_ctl(fd_.get(), EPOLL_CTL_ADD, fd, &ev) != 0)
-    return errno_failure("epoll_ctl(ADD)");
+  if (::epoll_ctl(fd_.get(), op, fd, &ev) != 0)
+    return errno_failure(op == EPOLL_CTL_ADD ? "epoll_ctl(ADD)" : "epoll_ctl(MOD)");
   return {};
 }
 
+Status Epoll::add(int fd, std::uint32_t events, std::uint64_t key) {
+  return control(EPOLL_CTL_ADD, fd, events, key);
+}
+
 Status Epoll::modify(int fd, std::uint32_t events, std::uint64_t key) {
-  epoll_event ev{};
-  ev.events = events;
-  ev.data.u64 = key;
-  if (::epoll_ctl(fd_.get(), EPOLL_CTL_MOD, fd, &ev) != 0)
-    return errno_failure("epoll_ctl(MOD)");
-  return {};
+  return control(EPOLL_CTL_MOD, fd, events, key);
 }
 
 void Epoll::remove(int fd) { ::epoll_ctl(fd_.get(), EPOLL_CTL_DEL, fd, nullptr); }

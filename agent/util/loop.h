@@ -23,6 +23,7 @@ class Epoll {
 
  private:
   explicit Epoll(UniqueFd fd) : fd_(std::move(fd)) {}
+  Status control(int op, int fd, std::uint32_t events, std::uint64_t key);
   UniqueFd fd_;
 };
 
