@@ -28,7 +28,8 @@ std::string state_text(const Tree& tree) {
 
 std::optional<SavedState> parse_state(std::string_view text) {
   Json doc = Json::parse(text, nullptr, false);
-  if (doc.is_discarded() || !doc.is_object() || doc.value("version", 0) != 1)
+  if (doc.is_discarded() || !doc.is_object() || !doc.contains("version") ||
+      doc["version"] != 1)
     return std::nullopt;
   try {
     SavedState st;

@@ -53,7 +53,7 @@ Json Api::tree(const Identity& who, const Json& req) {
   backend_.relabel();
   TreeView view;
   view.top = who.scope;
-  view.pids = req.value("pids", false);
+  view.pids = req.contains("pids") && req["pids"].is_boolean() && req["pids"].get<bool>();
   view.source = "daemon";
   view.root_pids = root_members(t, live);
   view.cgroup = [this](ContainerId id) { return backend_.cgroup_dir(id); };

@@ -13,6 +13,10 @@ std::optional<std::string_view> LineFramer::next() {
       start_ = 0;
       return std::nullopt;
     }
+    if (nl - start_ > max_ + 1) {  // + 1: a "\r" before the newline
+      too_long_ = true;
+      return std::nullopt;
+    }
     std::string_view line(buf_.data() + start_, nl - start_);
     start_ = nl + 1;
     if (!line.empty() && line.back() == '\r')
@@ -20,6 +24,14 @@ std::optional<std::string_view> LineFramer::next() {
     if (!line.empty())
       return line;
   }
+}
+
+bool LineFramer::overflowed() const {
+  if (too_long_)
+    return true;
+  auto nl = buf_.rfind('\n');
+  std::size_t tail = nl == std::string::npos || nl < start_ ? start_ : nl + 1;
+  return buf_.size() - tail > max_;
 }
 
 Result<Json> parse_request(std::string_view line) {

@@ -23,9 +23,9 @@ class LineFramer {
   // The next whole line, without its "\n" (or "\r\n"); blank lines are
   // skipped. Valid until the next feed() or next().
   std::optional<std::string_view> next();
-  // True when more than the bound is buffered without a newline: the
-  // client is to be told and dropped.
-  bool overflowed() const { return buf_.size() - start_ > max_; }
+  // True when a line is longer than the bound, whole or still without its
+  // newline: the client is to be told and dropped.
+  bool overflowed() const;
   // Bytes received and not yet returned as lines.
   std::size_t pending() const { return buf_.size() - start_; }
 
@@ -33,6 +33,7 @@ class LineFramer {
   std::string buf_;
   std::size_t start_ = 0;  // consumed bytes at the front of buf_
   std::size_t max_;
+  bool too_long_ = false;  // next() met a whole line over the bound
 };
 
 // A request line as a JSON object, or the error to answer.

@@ -1,0 +1,251 @@
+// The control socket's access rules (service/access.h) on a synthetic tree.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "core/tree.h"
+#include "service/access.h"
+
+namespace nsgroup {
+namespace {
+
+constexpr std::uint64_t kSysAdmin = 1ULL << kCapSysAdmin;
+
+NsSet root_set() {
+  NsSet s;
+  for (std::size_t i = 0; i < kNsCount; ++i)
+    s.inum[i] = 4026531835U + static_cast<std::uint32_t>(i);
+  return s;
+}
+
+NsSet with(NsSet s, std::size_t slot, std::uint32_t inum) {
+  s.inum[slot] = inum;
+  return s;
+}
+
+// An unshare, or with kind Setns the entry into an existing set (an
+// unshare into a known inode counts as a new namespace reusing it).
+Event unshare(std::uint32_t pid, const NsSet& before, const NsSet& after,
+              EventKind kind = EventKind::Unshare) {
+  Event e;
+  e.kind = kind;
+  e.syscall = kind == EventKind::Setns ? Syscall::Setns : Syscall::Unshare;
+  e.pid = pid;
+  e.tid = pid;
+  e.comm = "sh";
+  e.before = before;
+  e.after = after;
+  return e;
+}
+
+// root -> a (pid 10, uts) -> b (pid 20, net)
+// root -> sibling (pid 30, ipc)
+// root -> userns (pid 40, user)
+struct Sample {
+  Tree tree{root_set()};
+  Delta delta;
+  NsSet a_set = with(root_set(), NSG_NS_UTS, 100);
+  NsSet b_set = with(a_set, NSG_NS_NET, 200);
+  NsSet sibling_set = with(root_set(), NSG_NS_IPC, 300);
+  NsSet user_set = with(root_set(), NSG_NS_USER, 400);
+  ContainerId a = 0, b = 0, sibling = 0, userns = 0;
+
+  Sample() {
+    a = add(10, root_set(), a_set);
+    add(20, root_set(), a_set, EventKind::Setns);
+    b = add(20, a_set, b_set);
+    sibling = add(30, root_set(), sibling_set);
+    userns = add(40, root_set(), user_set);
+  }
+  ContainerId add(std::uint32_t pid, const NsSet& before, const NsSet& after,
+                  EventKind kind = EventKind::Unshare) {
+    return tree.apply(unshare(pid, before, after, kind), delta).container;
+  }
+  Identity scoped(ContainerId scope, bool admin) const {
+    Identity who;
+    who.pid = 1000;
+    who.scope = scope;
+    who.admin = admin;
+    return who;
+  }
+};
+
+PeerFacts peer(pid_t pid, const NsSet& ns, uid_t uid = 0, std::uint64_t caps = kSysAdmin) {
+  PeerFacts p;
+  p.pid = pid;
+  p.uid = uid;
+  p.ns = ns;
+  p.capabilities = caps;
+  return p;
+}
+
+TEST(Identify, ScopeIsThePeersContainerOneLevelDown) {
+  Sample s;
+  auto who = identify(s.tree, peer(10, s.a_set));
+  ASSERT_TRUE(who) << who.error().message();
+  EXPECT_EQ(who->scope, s.a);
+  EXPECT_EQ(who->pid, 10);
+}
+
+TEST(Identify, ScopeIsThePeersContainerTwoLevelsDown) {
+  Sample s;
+  ASSERT_EQ(s.tree.find(s.b)->parent, s.a);
+  auto who = identify(s.tree, peer(20, s.b_set));
+  ASSERT_TRUE(who) << who.error().message();
+  EXPECT_EQ(who->scope, s.b);
+}
+
+TEST(Identify, APeerWithTheRootsSetIsRootScoped) {
+  Sample s;
+  auto who = identify(s.tree, peer(5, root_set(), 1000, 0));
+  ASSERT_TRUE(who) << who.error().message();
+  EXPECT_EQ(who->scope, kRootId);
+  EXPECT_EQ(who->uid, 1000U);
+}
+
+TEST(Identify, APeerWhoseNamespacesCannotBeReadIsRefused) {
+  Sample s;
+  PeerFacts p = peer(10, s.a_set);
+  p.ns.reset();
+  EXPECT_FALSE(identify(s.tree, p));
+}
+
+TEST(Identify, APeerAtTheRootWithAnotherSetIsRefused) {
+  Sample s;
+  // pid 99 is no member, so the tree places it at the root, but its set
+  // is not the root's.
+  auto who = identify(s.tree, peer(99, with(root_set(), NSG_NS_MNT, 500)));
+  EXPECT_FALSE(who);
+}
+
+TEST(Identify, AdminWithUidZeroInitialUserNamespaceAndSysAdmin) {
+  Sample s;
+  auto who = identify(s.tree, peer(10, s.a_set, 0, kSysAdmin));
+  ASSERT_TRUE(who);
+  EXPECT_TRUE(who->admin);
+}
+
+TEST(Identify, NotAdminWithoutUidZero) {
+  Sample s;
+  auto who = identify(s.tree, peer(10, s.a_set, 1000, kSysAdmin));
+  ASSERT_TRUE(who);
+  EXPECT_FALSE(who->admin);
+}
+
+TEST(Identify, NotAdminOutsideTheInitialUserNamespace) {
+  Sample s;
+  auto who = identify(s.tree, peer(40, s.user_set, 0, kSysAdmin));
+  ASSERT_TRUE(who);
+  EXPECT_EQ(who->scope, s.userns);
+  EXPECT_FALSE(who->admin);
+}
+
+TEST(Identify, NotAdminWithoutSysAdmin) {
+  Sample s;
+  std::uint64_t every_other_cap = ~kSysAdmin & ((1ULL << 41) - 1);
+  auto who = identify(s.tree, peer(10, s.a_set, 0, every_other_cap));
+  ASSERT_TRUE(who);
+  EXPECT_FALSE(who->admin);
+}
+
+TEST(MaySee, OwnContainer) {
+  Sample s;
+  EXPECT_TRUE(may_see(s.tree, s.scoped(s.a, false), s.tree.path(s.a)));
+}
+
+TEST(MaySee, ADescendantTwoLevelsDown) {
+  Sample s;
+  ContainerId c = s.add(20, s.b_set, with(s.b_set, NSG_NS_MNT, 600));
+  ASSERT_EQ(s.tree.find(c)->parent, s.b);
+  EXPECT_TRUE(may_see(s.tree, s.scoped(s.a, false), s.tree.path(c)));
+}
+
+TEST(MaySee, NotTheParent) {
+  Sample s;
+  EXPECT_FALSE(may_see(s.tree, s.scoped(s.b, false), s.tree.path(s.a)));
+  EXPECT_FALSE(may_see(s.tree, s.scoped(s.a, false), s.tree.path(kRootId)));
+}
+
+TEST(MaySee, NotASibling) {
+  Sample s;
+  EXPECT_FALSE(may_see(s.tree, s.scoped(s.a, false), s.tree.path(s.sibling)));
+}
+
+TEST(MaySee, NotASiblingWhoseNameStartsWithTheScopesName) {
+  Sample s;
+  std::string longer = s.tree.find(s.a)->name + "-x";
+  ASSERT_TRUE(s.tree.rename(s.sibling, longer, s.delta));
+  EXPECT_FALSE(may_see(s.tree, s.scoped(s.a, false), s.tree.path(s.sibling)));
+}
+
+TEST(MaySee, AnEmptyPathOnlyForTheRootScope) {
+  Sample s;
+  EXPECT_FALSE(may_see(s.tree, s.scoped(s.a, false), ""));
+  EXPECT_TRUE(may_see(s.tree, s.scoped(kRootId, false), ""));
+}
+
+TEST(MaySee, TheRootScopeSeesEverything) {
+  Sample s;
+  EXPECT_TRUE(may_see(s.tree, s.scoped(kRootId, false), s.tree.path(s.b)));
+  EXPECT_TRUE(may_see(s.tree, s.scoped(kRootId, false), s.tree.path(kRootId)));
+}
+
+TEST(RefuseChange, RefusedWithoutAdmin) {
+  Sample s;
+  auto why = refuse_change(s.tree, s.scoped(s.a, false), s.b, "rename");
+  ASSERT_TRUE(why);
+  EXPECT_NE(why->find("permission denied"), std::string::npos);
+  EXPECT_NE(why->find("rename"), std::string::npos);
+}
+
+TEST(RefuseChange, RefusedForThePeersOwnContainer) {
+  Sample s;
+  auto why = refuse_change(s.tree, s.scoped(s.a, true), s.a, "kill");
+  ASSERT_TRUE(why);
+  EXPECT_NE(why->find("permission denied"), std::string::npos);
+}
+
+TEST(RefuseChange, RefusedForASibling) {
+  Sample s;
+  EXPECT_TRUE(refuse_change(s.tree, s.scoped(s.a, true), s.sibling, "kill"));
+}
+
+TEST(RefuseChange, RefusedForTheParent) {
+  Sample s;
+  EXPECT_TRUE(refuse_change(s.tree, s.scoped(s.b, true), s.a, "kill"));
+  EXPECT_TRUE(refuse_change(s.tree, s.scoped(s.a, true), kRootId, "kill"));
+}
+
+TEST(RefuseChange, AllowedForAStrictDescendant) {
+  Sample s;
+  EXPECT_EQ(refuse_change(s.tree, s.scoped(s.a, true), s.b, "rename"), std::nullopt);
+  EXPECT_EQ(refuse_change(s.tree, s.scoped(kRootId, true), s.b, "rename"), std::nullopt);
+}
+
+TEST(RedactOrigin, NullsFromAndDropsPpidOnly) {
+  Json ev = {{"time", "2026-01-01T00:00:00.000000Z"},
+             {"event", "setns"},
+             {"pid", 42},
+             {"ppid", 41},
+             {"comm", "nsenter"},
+             {"from", "/init_container/container_9"},
+             {"container", "/init_container/container_2"}};
+  Json out = redact_origin(ev);
+  EXPECT_TRUE(out.contains("from"));
+  EXPECT_TRUE(out["from"].is_null());
+  EXPECT_FALSE(out.contains("ppid"));
+  Json rest = ev;
+  rest.erase("from");
+  rest.erase("ppid");
+  Json out_rest = out;
+  out_rest.erase("from");
+  EXPECT_EQ(out_rest, rest);
+}
+
+TEST(RedactOrigin, AddsNoFromWhenThereWasNone) {
+  Json ev = {{"event", "exit"}, {"pid", 42}};
+  EXPECT_EQ(redact_origin(ev), ev);
+}
+
+}  // namespace
+}  // namespace nsgroup

@@ -1,0 +1,322 @@
+// The control socket's request handlers (service/api.h) against a fake backend.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/tree.h"
+#include "service/api.h"
+
+namespace nsgroup {
+namespace {
+
+NsSet root_set() {
+  NsSet s;
+  for (std::size_t i = 0; i < kNsCount; ++i)
+    s.inum[i] = 4026531835U + static_cast<std::uint32_t>(i);
+  return s;
+}
+
+NsSet with(NsSet s, std::size_t slot, std::uint32_t inum) {
+  s.inum[slot] = inum;
+  return s;
+}
+
+// An unshare, or with kind Setns the entry into an existing set (an
+// unshare into a known inode counts as a new namespace reusing it).
+Event unshare(std::uint32_t pid, const NsSet& before, const NsSet& after,
+              EventKind kind = EventKind::Unshare) {
+  Event e;
+  e.kind = kind;
+  e.syscall = kind == EventKind::Setns ? Syscall::Setns : Syscall::Unshare;
+  e.pid = pid;
+  e.tid = pid;
+  e.comm = "sh";
+  e.before = before;
+  e.after = after;
+  return e;
+}
+
+// A daemon without a kernel: a tree fed synthetic events, and /proc as a
+// map of pid -> namespace set.
+class FakeBackend final : public ApiBackend {
+ public:
+  Tree tree{root_set()};
+  Delta delta;
+  std::map<std::uint32_t, NsSet> proc;  // what /proc shows
+  std::vector<Event> unseen;            // records a rescan would find
+  int reconciles = 0;
+  std::vector<ContainerId> killed;
+
+  // Runs a process's unshare: /proc and the tree agree.
+  ContainerId run(std::uint32_t pid, const NsSet& before, const NsSet& after,
+                  EventKind kind = EventKind::Unshare) {
+    proc[pid] = after;
+    return tree.apply(unshare(pid, before, after, kind), delta).container;
+  }
+
+  const Tree& current() override { return tree; }
+  const Tree& settled() override { return tree; }
+  std::vector<std::uint32_t> live_pids() override {
+    std::vector<std::uint32_t> out;
+    for (const auto& [pid, ns] : proc)
+      out.push_back(pid);
+    return out;
+  }
+  std::optional<ProcInfo> read_process(std::uint32_t pid) override {
+    auto it = proc.find(pid);
+    if (it == proc.end())
+      return std::nullopt;
+    ProcInfo p;
+    p.pid = pid;
+    p.ns = it->second;
+    return p;
+  }
+  void reconcile(std::string_view) override {
+    ++reconciles;
+    for (const Event& e : unseen)
+      tree.apply(e, delta);
+    unseen.clear();
+  }
+  void relabel() override {}
+  Status rename(ContainerId id, std::string_view name) override {
+    return tree.rename(id, name, delta);
+  }
+  KillOutcome kill(ContainerId id) override {
+    killed.push_back(id);
+    return {true, tree.find(id)->members.size()};
+  }
+  std::optional<std::string> cgroup_dir(ContainerId) override { return std::nullopt; }
+  std::optional<std::string> foreign_cgroup(std::uint32_t) override { return std::nullopt; }
+  Json stats() override { return stats_json(Counters{}, tree, StatsContext{}); }
+};
+
+// A request as the server hands it over: parsed from its line (numbers
+// that came as digits are unsigned there).
+Json wire(const Json& req) { return Json::parse(req.dump()); }
+
+// root (pids 1, 2) -> a (pid 10, uts) -> b (pid 20, net)
+// root -> sibling (pid 30, ipc)
+struct Sample {
+  FakeBackend backend;
+  BootClock clock{0};
+  Counters counters;
+  Api api{backend, clock, counters};
+  NsSet a_set = with(root_set(), NSG_NS_UTS, 100);
+  NsSet b_set = with(a_set, NSG_NS_NET, 200);
+  ContainerId a = 0, b = 0, sibling = 0;
+
+  Sample() {
+    backend.proc[1] = root_set();
+    backend.proc[2] = root_set();
+    a = backend.run(10, root_set(), a_set);
+    backend.run(20, root_set(), a_set, EventKind::Setns);
+    b = backend.run(20, a_set, b_set);
+    sibling = backend.run(30, root_set(), with(root_set(), NSG_NS_IPC, 300));
+  }
+  const Tree& tree() const { return backend.tree; }
+  Json ask(ContainerId scope, bool admin, const Json& req) {
+    Identity who;
+    who.pid = 1000;
+    who.scope = scope;
+    who.admin = admin;
+    return api.handle(who, wire(req)).body;
+  }
+};
+
+TEST(Api, UnknownOpIsABadRequest) {
+  Sample s;
+  Json r = s.ask(kRootId, true, {{"op", "frobnicate"}});
+  EXPECT_EQ(r["ok"], false);
+  EXPECT_NE(r["error"].get<std::string>().find("frobnicate"), std::string::npos);
+  EXPECT_EQ(s.counters.bad_requests, 1U);
+  EXPECT_EQ(s.counters.requests, 1U);
+}
+
+TEST(Api, MissingOpIsABadRequest) {
+  Sample s;
+  EXPECT_EQ(s.ask(kRootId, true, Json::object())["ok"], false);
+  EXPECT_EQ(s.ask(kRootId, true, {{"op", 7}})["ok"], false);
+  EXPECT_EQ(s.counters.bad_requests, 2U);
+}
+
+TEST(Api, WatchStartsAnEventStream) {
+  Sample s;
+  Identity who;
+  Reply r = s.api.handle(who, wire({{"op", "watch"}}));
+  EXPECT_TRUE(r.start_watch);
+  EXPECT_EQ(r.body["ok"], true);
+  EXPECT_EQ(s.counters.bad_requests, 0U);
+}
+
+TEST(Api, OtherOpsDoNotStartAStream) {
+  Sample s;
+  Identity who;
+  EXPECT_FALSE(s.api.handle(who, wire({{"op", "stats"}})).start_watch);
+}
+
+TEST(Api, WhichAnswersTheContainerOfAPidInTheSubtree) {
+  Sample s;
+  Json r = s.ask(s.a, false, {{"op", "which"}, {"pid", 20}});
+  ASSERT_EQ(r["ok"], true) << r.dump();
+  EXPECT_EQ(r["pid"], 20);
+  EXPECT_EQ(r["container"], s.tree().path(s.b));
+}
+
+TEST(Api, WhichOfARootProcessForARootScopedClient) {
+  Sample s;
+  Json r = s.ask(kRootId, false, {{"op", "which"}, {"pid", 1}});
+  ASSERT_EQ(r["ok"], true) << r.dump();
+  EXPECT_EQ(r["container"], s.tree().path(kRootId));
+}
+
+TEST(Api, WhichOutsideTheSubtreeAnswersLikeANonexistentPid) {
+  Sample outside;
+  Json r_outside = outside.ask(outside.a, false, {{"op", "which"}, {"pid", 30}});
+  Json r_root = outside.ask(outside.a, false, {{"op", "which"}, {"pid", 1}});
+
+  Sample gone;
+  gone.backend.proc.erase(30);
+  gone.backend.proc.erase(1);
+  Json r_gone30 = gone.ask(gone.a, false, {{"op", "which"}, {"pid", 30}});
+  Json r_gone1 = gone.ask(gone.a, false, {{"op", "which"}, {"pid", 1}});
+
+  EXPECT_EQ(r_outside["ok"], false);
+  EXPECT_NE(r_outside["error"].get<std::string>().find("pid 30"), std::string::npos);
+  EXPECT_EQ(r_outside["error"], r_gone30["error"]);
+  EXPECT_EQ(r_outside, r_gone30);
+  EXPECT_EQ(r_root, r_gone1);
+}
+
+TEST(Api, WhichRescansForAProcessTheTreeHasNotPlaced) {
+  Sample s;
+  NsSet fresh = with(s.a_set, NSG_NS_MNT, 700);
+  s.backend.proc[50] = fresh;
+  s.backend.unseen.push_back(unshare(50, s.a_set, fresh));
+  Json r = s.ask(kRootId, false, {{"op", "which"}, {"pid", 50}});
+  EXPECT_EQ(s.backend.reconciles, 1);
+  ASSERT_EQ(r["ok"], true) << r.dump();
+  EXPECT_EQ(r["container"], s.tree().path(s.tree().container_of(50)));
+  EXPECT_NE(s.tree().container_of(50), kRootId);
+}
+
+TEST(Api, WhichNeedsAPositivePid) {
+  Sample s;
+  EXPECT_EQ(s.ask(kRootId, false, {{"op", "which"}})["ok"], false);
+  EXPECT_EQ(s.ask(kRootId, false, {{"op", "which"}, {"pid", 0}})["ok"], false);
+  EXPECT_EQ(s.ask(kRootId, false, {{"op", "which"}, {"pid", -5}})["ok"], false);
+  EXPECT_EQ(s.ask(kRootId, false, {{"op", "which"}, {"pid", "20"}})["ok"], false);
+}
+
+TEST(Api, TreeOfAScopedClientIsRootedAtItsContainer) {
+  Sample s;
+  Json r = s.ask(s.a, false, {{"op", "tree"}});
+  ASSERT_EQ(r["ok"], true) << r.dump();
+  const Json& root = r["tree"]["root"];
+  EXPECT_EQ(root["path"], s.tree().path(s.a));
+  ASSERT_EQ(root["children"].size(), 1U);
+  EXPECT_EQ(root["children"][0]["path"], s.tree().path(s.b));
+}
+
+TEST(Api, TreeOfARootScopedClientShowsEverything) {
+  Sample s;
+  Json r = s.ask(kRootId, false, {{"op", "tree"}, {"pids", true}});
+  ASSERT_EQ(r["ok"], true) << r.dump();
+  const Json& root = r["tree"]["root"];
+  EXPECT_EQ(root["path"], s.tree().path(kRootId));
+  EXPECT_EQ(root["children"].size(), 2U);
+  EXPECT_EQ(root["pids"], (std::vector<std::uint32_t>{1, 2}));
+}
+
+TEST(Api, RenameWithoutAdminIsRefused) {
+  Sample s;
+  std::string before = s.tree().find(s.b)->name;
+  Json r = s.ask(s.a, false,
+                 {{"op", "rename"}, {"path", s.tree().path(s.b)}, {"name", "web"}});
+  EXPECT_EQ(r["ok"], false);
+  EXPECT_NE(r["error"].get<std::string>().find("permission denied"), std::string::npos);
+  EXPECT_EQ(s.tree().find(s.b)->name, before);
+}
+
+TEST(Api, RenameOfAStrictDescendantByAnAdmin) {
+  Sample s;
+  Json r = s.ask(s.a, true, {{"op", "rename"}, {"path", s.tree().path(s.b)}, {"name", "web"}});
+  ASSERT_EQ(r["ok"], true) << r.dump();
+  EXPECT_EQ(s.tree().find(s.b)->name, "web");
+  EXPECT_EQ(r["path"], s.tree().path(s.b));
+  EXPECT_EQ(s.tree().find_path(r["path"].get<std::string>()), s.b);
+}
+
+TEST(Api, RenameToANameWithADotIsRefused) {
+  Sample s;
+  std::string before = s.tree().find(s.b)->name;
+  Json r = s.ask(kRootId, true,
+                 {{"op", "rename"}, {"path", s.tree().path(s.b)}, {"name", "web.slice"}});
+  EXPECT_EQ(r["ok"], false);
+  EXPECT_EQ(s.tree().find(s.b)->name, before);
+}
+
+TEST(Api, RenameOfTheClientsOwnContainerIsRefused) {
+  Sample s;
+  Json r = s.ask(s.a, true, {{"op", "rename"}, {"path", s.tree().path(s.a)}, {"name", "web"}});
+  EXPECT_EQ(r["ok"], false);
+  EXPECT_NE(s.tree().find(s.a)->name, "web");
+}
+
+TEST(Api, RenameOutsideTheSubtreeLooksLikeNoContainer) {
+  Sample s;
+  std::string sibling_path = s.tree().path(s.sibling);
+  Json r = s.ask(s.a, true, {{"op", "rename"}, {"path", sibling_path}, {"name", "web"}});
+  Json none = s.ask(s.a, true,
+                    {{"op", "rename"}, {"path", "/init_container/nothing"}, {"name", "web"}});
+  EXPECT_EQ(r["ok"], false);
+  EXPECT_EQ(r["error"], "no container at " + sibling_path);
+  EXPECT_EQ(none["error"], "no container at /init_container/nothing");
+}
+
+TEST(Api, KillOfTheClientsOwnContainerIsRefused) {
+  Sample s;
+  Json r = s.ask(s.a, true, {{"op", "kill"}, {"path", s.tree().path(s.a)}});
+  EXPECT_EQ(r["ok"], false);
+  EXPECT_NE(r["error"].get<std::string>().find("permission denied"), std::string::npos);
+  EXPECT_TRUE(s.backend.killed.empty());
+}
+
+TEST(Api, KillOfTheRootIsRefused) {
+  Sample s;
+  Json r = s.ask(kRootId, true, {{"op", "kill"}, {"path", "/init_container"}});
+  EXPECT_EQ(r["ok"], false);
+  EXPECT_TRUE(s.backend.killed.empty());
+}
+
+TEST(Api, KillOfAStrictDescendantByAnAdmin) {
+  Sample s;
+  Json r = s.ask(s.a, true, {{"op", "kill"}, {"path", s.tree().path(s.b)}});
+  ASSERT_EQ(r["ok"], true) << r.dump();
+  EXPECT_EQ(s.backend.killed, std::vector<ContainerId>{s.b});
+  EXPECT_EQ(r["signalled"], 1);
+}
+
+TEST(Api, StatsOfAScopedClientCountOnlyItsSubtree) {
+  Sample s;
+  Json r = s.ask(s.a, false, {{"op", "stats"}});
+  ASSERT_EQ(r["ok"], true) << r.dump();
+  const Json& st = r["stats"];
+  EXPECT_EQ(st["scope"], s.tree().path(s.a));
+  EXPECT_EQ(st["containers"], 2);  // a and b, not the root or the sibling
+  EXPECT_EQ(st["processes"], 2);   // 10 and 20, not 30
+  EXPECT_FALSE(st.contains("requests"));
+  EXPECT_EQ(s.tree().container_count(), 4U);
+}
+
+TEST(Api, StatsOfARootScopedClientAreTheBackends) {
+  Sample s;
+  Json r = s.ask(kRootId, false, {{"op", "stats"}});
+  ASSERT_EQ(r["ok"], true) << r.dump();
+  EXPECT_FALSE(r["stats"].contains("scope"));
+  EXPECT_EQ(r["stats"]["containers"], s.tree().container_count());
+}
+
+}  // namespace
+}  // namespace nsgroup

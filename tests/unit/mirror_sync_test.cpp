@@ -1,0 +1,541 @@
+// The cgroup mirror (host/mirror.h) driven by a real tree, against an in-memory cgroupfs.
+#include <gtest/gtest.h>
+
+#include <cerrno>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "core/tree.h"
+#include "host/cgroupfs.h"
+#include "host/mirror.h"
+
+namespace nsgroup {
+namespace {
+
+constexpr const char* kMount = "/sys/fs/cgroup";
+constexpr const char* kRoot = "/sys/fs/cgroup/nsgroup";
+
+// cgroupfs and /proc in memory: directories by absolute path, each
+// process's cgroup relative to the mount.
+class FakeCgroupFs final : public CgroupFs {
+ public:
+  struct Dir {
+    std::map<std::string, std::string> xattrs;
+    std::set<std::uint32_t> pids;
+  };
+  std::map<std::string, Dir> dirs;
+  std::map<std::uint32_t, std::string> cgroups;
+  std::set<std::uint32_t> kthreads;
+  std::uint32_t self_pid = 1;
+  std::optional<int> mkdir_errno;  // injected: every make_dir fails so
+  std::vector<std::string> killed;
+
+  FakeCgroupFs() {
+    dirs[kMount];
+    dirs[kRoot];
+  }
+
+  static std::string abs(const std::string& rel) {
+    return rel == "/" ? std::string(kMount) : kMount + rel;
+  }
+  static std::string rel(const std::string& abs) {
+    return abs == kMount ? "/" : abs.substr(std::string(kMount).size());
+  }
+  // Adds a directory and its missing parents.
+  void add_dir(const std::string& path) {
+    for (auto pos = path.find('/', 1); pos != std::string::npos; pos = path.find('/', pos + 1))
+      dirs[path.substr(0, pos)];
+    dirs[path];
+  }
+  void spawn(std::uint32_t pid, const std::string& cgroup = "/") {
+    add_dir(abs(cgroup));
+    cgroups[pid] = cgroup;
+    dirs[abs(cgroup)].pids.insert(pid);
+  }
+  void exit(std::uint32_t pid) {
+    dirs[abs(cgroups.at(pid))].pids.erase(pid);
+    cgroups.erase(pid);
+  }
+  bool has_subdirs(const std::string& path) const {
+    auto it = dirs.upper_bound(path + "/");
+    return it != dirs.end() && it->first.compare(0, path.size() + 1, path + "/") == 0;
+  }
+
+  Status make_dir(const std::string& path) override {
+    if (mkdir_errno)
+      return Failure{*mkdir_errno, "mkdir " + path};
+    if (dirs.count(path))
+      return Failure{EEXIST, "mkdir " + path};
+    if (!dirs.count(path.substr(0, path.rfind('/'))))
+      return Failure{ENOENT, "mkdir " + path};
+    dirs[path];
+    return {};
+  }
+  Status remove_dir(const std::string& path) override {
+    auto it = dirs.find(path);
+    if (it == dirs.end())
+      return Failure{ENOENT, "rmdir " + path};
+    if (!it->second.pids.empty() || has_subdirs(path))
+      return Failure{EBUSY, "rmdir " + path};
+    dirs.erase(it);
+    return {};
+  }
+  bool is_dir(const std::string& path) override { return dirs.count(path) != 0; }
+  std::vector<std::string> subdirs(const std::string& path) override {
+    std::vector<std::string> out;
+    std::string prefix = path + "/";
+    for (auto it = dirs.upper_bound(prefix); it != dirs.end(); ++it) {
+      if (it->first.compare(0, prefix.size(), prefix) != 0)
+        break;
+      std::string name = it->first.substr(prefix.size());
+      if (name.find('/') == std::string::npos)
+        out.push_back(name);
+    }
+    return out;
+  }
+  Status set_xattr(const std::string& path, const std::string& name,
+                   const std::string& value) override {
+    auto it = dirs.find(path);
+    if (it == dirs.end())
+      return Failure{ENOENT, "setxattr " + path};
+    it->second.xattrs[name] = value;
+    return {};
+  }
+  std::optional<std::string> xattr(const std::string& path, const std::string& name) override {
+    auto it = dirs.find(path);
+    if (it == dirs.end())
+      return std::nullopt;
+    auto x = it->second.xattrs.find(name);
+    if (x == it->second.xattrs.end())
+      return std::nullopt;
+    return x->second;
+  }
+  std::vector<std::uint32_t> procs(const std::string& dir) override {
+    auto it = dirs.find(dir);
+    if (it == dirs.end())
+      return {};
+    return {it->second.pids.begin(), it->second.pids.end()};
+  }
+  Status move(std::uint32_t pid, const std::string& dir) override {
+    auto cg = cgroups.find(pid);
+    if (cg == cgroups.end())
+      return Failure{ESRCH, "move"};
+    auto to = dirs.find(dir);
+    if (to == dirs.end())
+      return Failure{ENOENT, "move"};
+    dirs[abs(cg->second)].pids.erase(pid);
+    to->second.pids.insert(pid);
+    cg->second = rel(dir);
+    return {};
+  }
+  Status kill(const std::string& dir) override {
+    killed.push_back(dir);
+    return {};
+  }
+  std::optional<std::string> cgroup_of(std::uint32_t pid) override {
+    auto it = cgroups.find(pid);
+    if (it == cgroups.end())
+      return std::nullopt;
+    return it->second;
+  }
+  bool is_kernel_thread(std::uint32_t pid) override { return kthreads.count(pid) != 0; }
+  bool process_exists(std::uint32_t pid) override { return cgroups.count(pid) != 0; }
+  std::uint32_t self() override { return self_pid; }
+};
+
+NsSet root_set() {
+  NsSet s;
+  for (std::size_t i = 0; i < kNsCount; ++i)
+    s.inum[i] = 4026531835U + static_cast<std::uint32_t>(i);
+  return s;
+}
+
+NsSet with(NsSet s, std::size_t slot, std::uint32_t inum) {
+  s.inum[slot] = inum;
+  return s;
+}
+
+Event ns_event(EventKind kind, std::uint32_t pid, const NsSet& before, const NsSet& after) {
+  Event e;
+  e.kind = kind;
+  e.syscall = kind == EventKind::Setns ? Syscall::Setns : Syscall::Unshare;
+  e.pid = pid;
+  e.tid = pid;
+  e.comm = "sh";
+  e.before = before;
+  e.after = after;
+  return e;
+}
+
+const NsSet kUts = with(root_set(), NSG_NS_UTS, 100);
+const NsSet kUtsNet = with(kUts, NSG_NS_NET, 200);
+
+struct Sample {
+  FakeCgroupFs fs;
+  Tree tree{root_set()};
+  Delta delta;
+  Mirror mirror;
+
+  explicit Sample(Adopt adopt = Adopt::Auto) : mirror(fs, kMount, kRoot, adopt) {}
+
+  void sync() {
+    mirror.sync(tree, delta);
+    delta.clear();
+  }
+  ContainerId apply(const Event& e) {
+    ContainerId c = tree.apply(e, delta).container;
+    sync();
+    return c;
+  }
+  ContainerId unshare(std::uint32_t pid, const NsSet& before, const NsSet& after) {
+    return apply(ns_event(EventKind::Unshare, pid, before, after));
+  }
+  // Enters an existing set (an unshare would make new namespaces).
+  ContainerId setns(std::uint32_t pid, const NsSet& before, const NsSet& after) {
+    return apply(ns_event(EventKind::Setns, pid, before, after));
+  }
+  void exit(std::uint32_t pid) {
+    Event e;
+    e.kind = EventKind::Exit;
+    e.pid = pid;
+    e.tid = pid;
+    fs.exit(pid);
+    apply(e);
+  }
+  void collect() {
+    tree.collect_garbage({}, delta);
+    sync();
+  }
+  std::string dir_of(ContainerId id) const {
+    return std::string(kRoot) + tree.path(id).substr(std::string("/init_container").size());
+  }
+  std::optional<std::string> cgroup_of(std::uint32_t pid) { return fs.cgroup_of(pid); }
+  std::uint64_t errors_mentioning(const std::string& word) const {
+    std::uint64_t n = 0;
+    for (const auto& [cause, count] : mirror.stats().errors)
+      if (cause.find(word) != std::string::npos)
+        n += count;
+    return n;
+  }
+};
+
+TEST(MirrorSync, ANewContainerGetsItsDirectoryAndItsMember) {
+  Sample s;
+  s.fs.spawn(10);
+  ContainerId c = s.unshare(10, root_set(), kUts);
+  std::string dir = std::string(kRoot) + "/" + s.tree.find(c)->name;
+  ASSERT_TRUE(s.fs.is_dir(dir));
+  EXPECT_EQ(s.mirror.path_of(c), dir);
+  EXPECT_EQ(s.cgroup_of(10), FakeCgroupFs::rel(dir));
+  EXPECT_TRUE(s.mirror.in_directory(10));
+  EXPECT_EQ(s.mirror.stats().mkdirs, 1U);
+  EXPECT_EQ(s.mirror.stats().moves, 1U);
+}
+
+TEST(MirrorSync, ANewDirectoryCarriesTheContainersXattrs) {
+  Sample s;
+  s.fs.spawn(10);
+  ContainerId c = s.unshare(10, root_set(), kUts);
+  std::string dir = *s.mirror.path_of(c);
+  EXPECT_EQ(s.fs.xattr(dir, "trusted.nsgroup.id"), std::to_string(c));
+  EXPECT_EQ(s.fs.xattr(dir, "trusted.nsgroup.name"), s.tree.find(c)->name);
+  auto ns = s.fs.xattr(dir, "trusted.nsgroup.ns");
+  ASSERT_TRUE(ns);
+  EXPECT_EQ(parse_ns_text(*ns), s.tree.find(c)->ns);
+  auto created = s.fs.xattr(dir, "trusted.nsgroup.created");
+  ASSERT_TRUE(created);
+  auto parsed = parse_creation_text(*created);
+  ASSERT_TRUE(parsed);
+  EXPECT_EQ(parsed->pid, 10U);
+}
+
+TEST(MirrorSync, AForeignProcessIsLeftWhereItIsWithAdoptAuto) {
+  Sample s;
+  s.fs.spawn(10, "/system.slice/x.service");
+  ContainerId c = s.unshare(10, root_set(), kUts);
+  EXPECT_TRUE(s.mirror.path_of(c));
+  EXPECT_EQ(s.cgroup_of(10), "/system.slice/x.service");
+  EXPECT_EQ(s.mirror.foreign_cgroup(10), "/system.slice/x.service");
+  EXPECT_FALSE(s.mirror.in_directory(10));
+  EXPECT_EQ(s.mirror.stats().foreign_processes, 1U);
+  EXPECT_EQ(s.mirror.stats().moves, 0U);
+}
+
+TEST(MirrorSync, AForeignProcessIsMovedWithAdoptAll) {
+  Sample s(Adopt::All);
+  s.fs.spawn(10, "/system.slice/x.service");
+  ContainerId c = s.unshare(10, root_set(), kUts);
+  EXPECT_EQ(s.cgroup_of(10), FakeCgroupFs::rel(*s.mirror.path_of(c)));
+  EXPECT_EQ(s.mirror.foreign_cgroup(10), std::nullopt);
+  EXPECT_TRUE(s.mirror.in_directory(10));
+}
+
+TEST(MirrorSync, AKernelThreadAndTheAgentItselfStayWhereTheyAre) {
+  Sample s(Adopt::All);
+  s.fs.spawn(10);
+  s.fs.spawn(11);
+  s.fs.kthreads.insert(10);
+  s.fs.self_pid = 11;
+  s.unshare(10, root_set(), kUts);
+  s.setns(11, root_set(), kUts);
+  EXPECT_EQ(s.cgroup_of(10), "/");
+  EXPECT_EQ(s.cgroup_of(11), "/");
+  EXPECT_EQ(s.mirror.stats().foreign_processes, 2U);
+}
+
+TEST(MirrorSync, ANestedContainersDirectoryIsUnderItsParents) {
+  Sample s;
+  s.fs.spawn(10);
+  s.fs.spawn(20);
+  ContainerId a = s.unshare(10, root_set(), kUts);
+  s.setns(20, root_set(), kUts);
+  ContainerId b = s.unshare(20, kUts, kUtsNet);
+  ASSERT_EQ(s.tree.find(b)->parent, a);
+  std::string dir = *s.mirror.path_of(a) + "/" + s.tree.find(b)->name;
+  EXPECT_EQ(s.mirror.path_of(b), dir);
+  EXPECT_TRUE(s.fs.is_dir(dir));
+  EXPECT_EQ(s.cgroup_of(20), FakeCgroupFs::rel(dir));
+  EXPECT_EQ(s.cgroup_of(10), FakeCgroupFs::rel(*s.mirror.path_of(a)));
+}
+
+TEST(MirrorSync, RenameMakesTheNewDirectoryMovesTheMembersAndRemovesTheOld) {
+  Sample s;
+  s.fs.spawn(10);
+  s.fs.spawn(11);
+  ContainerId c = s.unshare(10, root_set(), kUts);
+  s.setns(11, root_set(), kUts);
+  std::string old_dir = *s.mirror.path_of(c);
+  ASSERT_TRUE(s.tree.rename(c, "web", s.delta).ok());
+  s.sync();
+  std::string new_dir = *s.mirror.path_of(c);
+  EXPECT_EQ(new_dir, s.dir_of(c));
+  EXPECT_NE(new_dir, old_dir);
+  EXPECT_TRUE(s.fs.is_dir(new_dir));
+  EXPECT_FALSE(s.fs.is_dir(old_dir));
+  EXPECT_EQ(s.fs.xattr(new_dir, "trusted.nsgroup.name"), "web");
+  EXPECT_EQ(s.cgroup_of(10), FakeCgroupFs::rel(new_dir));
+  EXPECT_EQ(s.cgroup_of(11), FakeCgroupFs::rel(new_dir));
+  EXPECT_EQ(s.mirror.stats().pending_removals, 0U);
+}
+
+TEST(MirrorSync, RenamingAParentMovesItsChildsDirectoryToo) {
+  Sample s;
+  s.fs.spawn(10);
+  s.fs.spawn(20);
+  ContainerId a = s.unshare(10, root_set(), kUts);
+  s.setns(20, root_set(), kUts);
+  ContainerId b = s.unshare(20, kUts, kUtsNet);
+  std::string old_a = *s.mirror.path_of(a);
+  ASSERT_TRUE(s.tree.rename(a, "web", s.delta).ok());
+  s.sync();
+  EXPECT_EQ(s.mirror.path_of(b), s.dir_of(b));
+  EXPECT_EQ(s.cgroup_of(20), FakeCgroupFs::rel(s.dir_of(b)));
+  EXPECT_EQ(s.cgroup_of(10), FakeCgroupFs::rel(s.dir_of(a)));
+  EXPECT_FALSE(s.fs.is_dir(old_a));
+  EXPECT_EQ(s.mirror.stats().pending_removals, 0U);
+}
+
+TEST(MirrorSync, SwappedNamesConvergeAfterARetry) {
+  Sample s;
+  s.fs.spawn(10);
+  s.fs.spawn(20);
+  ContainerId a = s.unshare(10, root_set(), kUts);
+  ContainerId b = s.unshare(20, root_set(), with(root_set(), NSG_NS_IPC, 300));
+  ASSERT_TRUE(s.tree.rename(a, "x", s.delta).ok());
+  ASSERT_TRUE(s.tree.rename(b, "y", s.delta).ok());
+  s.sync();
+  ASSERT_TRUE(s.tree.rename(a, "z", s.delta).ok());
+  ASSERT_TRUE(s.tree.rename(b, "x", s.delta).ok());
+  s.sync();
+  s.mirror.retry(s.tree);
+  EXPECT_EQ(s.mirror.path_of(a), s.dir_of(a));
+  EXPECT_EQ(s.mirror.path_of(b), s.dir_of(b));
+  EXPECT_EQ(s.fs.xattr(s.dir_of(b), "trusted.nsgroup.id"), std::to_string(b));
+  EXPECT_EQ(s.cgroup_of(10), FakeCgroupFs::rel(s.dir_of(a)));
+  EXPECT_EQ(s.cgroup_of(20), FakeCgroupFs::rel(s.dir_of(b)));
+  EXPECT_FALSE(s.fs.is_dir(std::string(kRoot) + "/y"));
+  EXPECT_EQ(s.mirror.stats().pending_retries, 0U);
+  EXPECT_EQ(s.mirror.stats().pending_removals, 0U);
+}
+
+TEST(MirrorSync, ACollectedContainerLosesItsDirectory) {
+  Sample s;
+  s.fs.spawn(10);
+  ContainerId c = s.unshare(10, root_set(), kUts);
+  std::string dir = *s.mirror.path_of(c);
+  s.exit(10);
+  EXPECT_TRUE(s.fs.is_dir(dir));  // still in the tree until collected
+  s.collect();
+  ASSERT_EQ(s.tree.find(c), nullptr);
+  EXPECT_FALSE(s.fs.is_dir(dir));
+  EXPECT_EQ(s.mirror.path_of(c), std::nullopt);
+  EXPECT_EQ(s.mirror.stats().rmdirs, 1U);
+  EXPECT_EQ(s.mirror.stats().directories, 0U);
+}
+
+TEST(MirrorSync, ASplicedOutContainersChildMovesUp) {
+  Sample s;
+  s.fs.spawn(10);
+  s.fs.spawn(20);
+  ContainerId a = s.unshare(10, root_set(), kUts);
+  s.setns(20, root_set(), kUts);
+  ContainerId b = s.unshare(20, kUts, kUtsNet);
+  std::string old_a = *s.mirror.path_of(a);
+  s.exit(10);
+  s.collect();
+  ASSERT_EQ(s.tree.find(a), nullptr);
+  ASSERT_EQ(s.tree.find(b)->parent, kRootId);
+  EXPECT_EQ(s.mirror.path_of(b), s.dir_of(b));
+  EXPECT_EQ(s.cgroup_of(20), FakeCgroupFs::rel(s.dir_of(b)));
+  EXPECT_FALSE(s.fs.is_dir(old_a));
+  EXPECT_EQ(s.mirror.stats().pending_removals, 0U);
+}
+
+TEST(MirrorSync, AMemberBackInTheRootSetLeavesForTheCgroupRoot) {
+  Sample s;
+  s.fs.spawn(10);
+  ContainerId c = s.unshare(10, root_set(), kUts);
+  ASSERT_EQ(s.cgroup_of(10), FakeCgroupFs::rel(*s.mirror.path_of(c)));
+  s.setns(10, kUts, root_set());
+  ASSERT_EQ(s.tree.container_of(10), kRootId);
+  EXPECT_EQ(s.cgroup_of(10), "/");
+  EXPECT_FALSE(s.mirror.in_directory(10));
+}
+
+TEST(MirrorSync, AnAdoptedMemberBackInTheRootSetReturnsToItsOrigin) {
+  Sample s(Adopt::All);
+  s.fs.spawn(10, "/user.slice/session-1.scope");
+  s.unshare(10, root_set(), kUts);
+  ASSERT_NE(s.cgroup_of(10), "/user.slice/session-1.scope");
+  s.setns(10, kUts, root_set());
+  EXPECT_EQ(s.cgroup_of(10), "/user.slice/session-1.scope");
+}
+
+TEST(MirrorSync, AMemberMovingBetweenContainersFollows) {
+  Sample s;
+  s.fs.spawn(10);
+  s.fs.spawn(20);
+  s.unshare(10, root_set(), kUts);
+  ContainerId other = s.unshare(20, root_set(), with(root_set(), NSG_NS_IPC, 300));
+  s.setns(10, kUts, s.tree.find(other)->ns);
+  EXPECT_EQ(s.cgroup_of(10), FakeCgroupFs::rel(*s.mirror.path_of(other)));
+}
+
+TEST(MirrorSync, AMkdirRefusedWithEagainIsCountedAndRetried) {
+  Sample s;
+  s.fs.spawn(10);
+  s.fs.mkdir_errno = EAGAIN;
+  ContainerId c = s.unshare(10, root_set(), kUts);
+  EXPECT_EQ(s.mirror.path_of(c), std::nullopt);
+  EXPECT_EQ(s.cgroup_of(10), "/");
+  EXPECT_EQ(s.errors_mentioning("EAGAIN"), 1U);
+  EXPECT_EQ(s.mirror.stats().pending_retries, 1U);
+
+  s.fs.mkdir_errno.reset();
+  s.mirror.retry(s.tree);
+  ASSERT_TRUE(s.mirror.path_of(c));
+  EXPECT_TRUE(s.fs.is_dir(s.dir_of(c)));
+  EXPECT_EQ(s.cgroup_of(10), FakeCgroupFs::rel(s.dir_of(c)));
+  EXPECT_EQ(s.mirror.stats().pending_retries, 0U);
+  EXPECT_EQ(s.errors_mentioning("EAGAIN"), 1U);
+}
+
+TEST(MirrorSync, ARetryThatStillFailsKeepsWaiting) {
+  Sample s;
+  s.fs.spawn(10);
+  s.fs.mkdir_errno = EAGAIN;
+  ContainerId c = s.unshare(10, root_set(), kUts);
+  s.mirror.retry(s.tree);
+  EXPECT_EQ(s.mirror.path_of(c), std::nullopt);
+  EXPECT_EQ(s.mirror.stats().pending_retries, 1U);
+  EXPECT_EQ(s.errors_mentioning("EAGAIN"), 2U);
+}
+
+TEST(MirrorSync, AnRmdirOfABusyDirectoryIsDeferredAndRetried) {
+  Sample s;
+  s.fs.spawn(10);
+  ContainerId c = s.unshare(10, root_set(), kUts);
+  std::string dir = *s.mirror.path_of(c);
+  s.fs.add_dir(dir + "/someone-elses");  // keeps rmdir busy
+  s.exit(10);
+  s.collect();
+  EXPECT_TRUE(s.fs.is_dir(dir));
+  EXPECT_EQ(s.errors_mentioning("EBUSY"), 1U);
+  EXPECT_EQ(s.mirror.stats().pending_removals, 1U);
+  s.fs.dirs.erase(dir + "/someone-elses");
+  s.mirror.retry(s.tree);
+  EXPECT_FALSE(s.fs.is_dir(dir));
+  EXPECT_EQ(s.mirror.stats().pending_removals, 0U);
+}
+
+void mark(FakeCgroupFs& fs, const std::string& dir, ContainerId id, const std::string& name,
+          const NsSet& ns) {
+  fs.add_dir(dir);
+  fs.dirs[dir].xattrs["trusted.nsgroup.id"] = std::to_string(id);
+  fs.dirs[dir].xattrs["trusted.nsgroup.name"] = name;
+  fs.dirs[dir].xattrs["trusted.nsgroup.ns"] = ns_text(ns);
+}
+
+TEST(MirrorDiscover, FindsMarkedDirectoriesWithTheirParents) {
+  FakeCgroupFs fs;
+  mark(fs, std::string(kRoot) + "/web", 5, "web", kUts);
+  mark(fs, std::string(kRoot) + "/web/inner", 7, "inner", kUtsNet);
+  Mirror mirror(fs, kMount, kRoot, Adopt::Auto);
+  auto saved = mirror.discover();
+  ASSERT_EQ(saved.size(), 2U);
+  EXPECT_EQ(saved[0].id, 5U);
+  EXPECT_EQ(saved[0].name, "web");
+  EXPECT_EQ(saved[0].parent, kRootId);
+  EXPECT_EQ(saved[0].ns, kUts);
+  EXPECT_EQ(saved[1].id, 7U);
+  EXPECT_EQ(saved[1].name, "inner");
+  EXPECT_EQ(saved[1].parent, 5U);
+  EXPECT_EQ(saved[1].ns, kUtsNet);
+  EXPECT_EQ(mirror.path_of(7), std::string(kRoot) + "/web/inner");
+}
+
+TEST(MirrorDiscover, ADirectoryWithoutXattrsIsLeftAloneAndCounted) {
+  FakeCgroupFs fs;
+  fs.add_dir(std::string(kRoot) + "/stray");
+  mark(fs, std::string(kRoot) + "/web", 5, "web", kUts);
+  Mirror mirror(fs, kMount, kRoot, Adopt::Auto);
+  auto saved = mirror.discover();
+  ASSERT_EQ(saved.size(), 1U);
+  EXPECT_EQ(saved[0].id, 5U);
+  EXPECT_TRUE(fs.is_dir(std::string(kRoot) + "/stray"));
+  std::uint64_t foreign = 0;
+  for (const auto& [cause, n] : mirror.stats().errors)
+    if (cause.find("foreign") != std::string::npos)
+      foreign += n;
+  EXPECT_EQ(foreign, 1U);
+  EXPECT_EQ(mirror.stats().pending_removals, 0U);
+}
+
+TEST(MirrorDiscover, ADirectoryWithABadNsXattrIsLeftAlone) {
+  FakeCgroupFs fs;
+  mark(fs, std::string(kRoot) + "/web", 5, "web", kUts);
+  fs.dirs[std::string(kRoot) + "/web"].xattrs["trusted.nsgroup.ns"] = "net=1/0";
+  Mirror mirror(fs, kMount, kRoot, Adopt::Auto);
+  EXPECT_TRUE(mirror.discover().empty());
+  EXPECT_EQ(mirror.path_of(5), std::nullopt);
+}
+
+TEST(MirrorDiscover, RestoredDirectoriesAreReusedNotRemade) {
+  Sample s;
+  mark(s.fs, std::string(kRoot) + "/web", 5, "web", kUts);
+  auto saved = s.mirror.discover();
+  ASSERT_EQ(s.tree.restore(saved, s.delta), 1U);
+  s.delta.clear();
+  s.mirror.sync_all(s.tree);
+  s.fs.spawn(10);
+  ContainerId c = s.setns(10, root_set(), kUts);
+  EXPECT_EQ(c, 5U);
+  EXPECT_EQ(s.cgroup_of(10), "/nsgroup/web");
+  EXPECT_EQ(s.mirror.stats().mkdirs, 0U);
+}
+
+}  // namespace
+}  // namespace nsgroup
