@@ -2,11 +2,19 @@
 /*
  * nsgroup's kernel side: every namespace created or entered on the host.
  *
- * Tracepoints only (no kprobes, no trampolines), so that it loads on kernels
- * that allow neither. A fork that changes no namespace emits nothing unless
- * its parent is tracked (a member of a non-initial container): then a small
- * fork record keeps the agent's membership exact. Every record goes through
- * one ring buffer; a failed reservation is counted per CPU.
+ * Two hook sets, chosen by the agent at load time. The tracepoints (raw
+ * sched_process_fork/exit, the unshare/setns/clone/clone3 syscall
+ * tracepoints) are always loaded and are enough on their own, so the file
+ * loads on kernels without BPF trampolines. Where trampolines exist the
+ * agent adds two fexit programs (copy_namespaces, unshare_nsproxy_namespaces)
+ * on top: they see the flags of every copy_process() caller, not only the
+ * clone syscalls, and unshare's before-set where the kernel builds the new
+ * nsproxy. Both sets send the same records.
+ *
+ * A fork that changes no namespace emits nothing unless its parent is
+ * tracked (a member of a non-initial container): then a small fork record
+ * keeps the agent's membership exact. Every record goes through one ring
+ * buffer; a failed reservation is counted per CPU.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_core_read.h>
@@ -96,10 +104,11 @@ static __always_inline void track(__u32 tgid)
 	bpf_map_update_elem(&tracked, &tgid, &one, BPF_ANY);
 }
 
-static __always_inline bool ns_set_equal_root(const struct nsg_ns_set *a)
+static __always_inline bool ns_set_equal(const struct nsg_ns_set *a,
+					 const struct nsg_ns_set *b)
 {
 	for (int i = 0; i < NSG_NS_COUNT; i++) {
-		if (a->inum[i] != root_ns.inum[i] || a->id[i] != root_ns.id[i])
+		if (a->inum[i] != b->inum[i] || a->id[i] != b->id[i])
 			return false;
 	}
 	return true;
@@ -109,7 +118,7 @@ static __always_inline bool ns_set_equal_root(const struct nsg_ns_set *a)
 static __always_inline void track_set(__u32 tgid, __u32 tid,
 				      const struct nsg_ns_set *after)
 {
-	if (root_known && tid == tgid && ns_set_equal_root(after)) {
+	if (root_known && tid == tgid && ns_set_equal(after, &root_ns)) {
 		bpf_map_delete_elem(&tracked, &tgid);
 		return;
 	}
@@ -165,16 +174,6 @@ static __always_inline void task_ns_set(struct task_struct *t,
 	read_ns(&uts->ns, s, NSG_NS_UTS);
 }
 
-static __always_inline bool ns_set_equal(const struct nsg_ns_set *a,
-					 const struct nsg_ns_set *b)
-{
-	for (int i = 0; i < NSG_NS_COUNT; i++) {
-		if (a->inum[i] != b->inum[i] || a->id[i] != b->id[i])
-			return false;
-	}
-	return true;
-}
-
 /* /proc/PID/stat's start time: clock ticks (USER_HZ 100) since boot. */
 static __always_inline __u64 start_ticks(struct task_struct *t)
 {
@@ -183,19 +182,33 @@ static __always_inline __u64 start_ticks(struct task_struct *t)
 	return BPF_CORE_READ(leader, start_boottime) / 10000000ULL;
 }
 
-static __always_inline struct nsg_ns_event *reserve_ns_event(__u16 type)
+/*
+ * A record of size bytes with its header filled, or NULL (counted as lost).
+ * Inlined so that size reaches bpf_ringbuf_reserve() as a constant, which
+ * the verifier requires.
+ */
+static __always_inline void *reserve_record(__u16 type, __u16 size)
 {
-	struct nsg_ns_event *e;
+	struct nsg_header *h;
 
-	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-	if (!e) {
+	h = bpf_ringbuf_reserve(&events, size, 0);
+	if (!h) {
 		count_lost();
 		return NULL;
 	}
-	e->hdr.type = type;
-	e->hdr.size = sizeof(*e);
-	e->hdr._pad0 = 0;
-	e->hdr.ts_boot_ns = bpf_ktime_get_boot_ns();
+	h->type = type;
+	h->size = size;
+	h->_pad0 = 0;
+	h->ts_boot_ns = bpf_ktime_get_boot_ns();
+	return h;
+}
+
+static __always_inline struct nsg_ns_event *reserve_ns_event(__u16 type)
+{
+	struct nsg_ns_event *e = reserve_record(type, sizeof(*e));
+
+	if (!e)
+		return NULL;
 	e->fd = -1;
 	e->ret = 0;
 	e->flags = 0;
@@ -220,17 +233,10 @@ static __always_inline void fill_current(struct nsg_ns_event *e)
 
 static __always_inline void emit_fork(struct task_struct *child, __u32 ptgid)
 {
-	struct nsg_fork_event *e;
+	struct nsg_fork_event *e = reserve_record(NSG_REC_FORK, sizeof(*e));
 
-	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-	if (!e) {
-		count_lost();
+	if (!e)
 		return;
-	}
-	e->hdr.type = NSG_REC_FORK;
-	e->hdr.size = sizeof(*e);
-	e->hdr._pad0 = 0;
-	e->hdr.ts_boot_ns = bpf_ktime_get_boot_ns();
 	e->pid = BPF_CORE_READ(child, tgid);
 	e->ppid = ptgid;
 	e->start_ticks = start_ticks(child);
@@ -333,15 +339,9 @@ int sched_exit(struct bpf_raw_tracepoint_args *ctx)
 		return 0;
 	bpf_map_delete_elem(&tracked, &tgid);
 
-	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-	if (!e) {
-		count_lost();
+	e = reserve_record(NSG_REC_EXIT, sizeof(*e));
+	if (!e)
 		return 0;
-	}
-	e->hdr.type = NSG_REC_EXIT;
-	e->hdr.size = sizeof(*e);
-	e->hdr._pad0 = 0;
-	e->hdr.ts_boot_ns = bpf_ktime_get_boot_ns();
 	e->pid = tgid;
 	e->exit_code = BPF_CORE_READ(t, exit_code);
 	e->start_ticks = start_ticks(t);
