@@ -43,6 +43,16 @@ std::optional<std::string> Client::read_line() {
 }
 
 Result<Json> Client::request(const Json& req) {
+  auto reply = request_text(req);
+  if (!reply)
+    return reply.error();
+  Json j = Json::parse(*reply, nullptr, false);
+  if (j.is_discarded() || !j.is_object())
+    return failure("the daemon sent a reply that is not JSON");
+  return j;
+}
+
+Result<std::string> Client::request_text(const Json& req) {
   std::string line = dump_line(req) + "\n";
   std::string_view rest = line;
   while (!rest.empty()) {
@@ -56,12 +66,14 @@ Result<Json> Client::request(const Json& req) {
   auto reply = read_line();
   if (!reply)
     return failure("the daemon closed the connection without a reply");
+  if (reply->starts_with("{\"ok\":true"))
+    return std::move(*reply);
   Json j = Json::parse(*reply, nullptr, false);
   if (j.is_discarded() || !j.is_object())
     return failure("the daemon sent a reply that is not JSON");
-  if (!j.value("ok", false))
+  if (!j.value("ok", false) || !j["ok"].is_boolean())
     return failure(j.value("error", std::string("the daemon refused the request")));
-  return j;
+  return std::move(*reply);
 }
 
 }  // namespace nsgroup

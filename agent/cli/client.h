@@ -19,6 +19,9 @@ class Client {
   // Sends one request and reads one reply line; a Failure when the daemon
   // goes away or refuses ({"ok": false}: its error).
   Result<Json> request(const Json& req);
+  // The same, with the reply as the daemon wrote it (not parsed unless it
+  // is a refusal): for the tree, megabytes that need no parsing to print.
+  Result<std::string> request_text(const Json& req);
   // The next line from the daemon; nullopt at EOF.
   std::optional<std::string> read_line();
   // True when a whole line is already buffered.

@@ -11,6 +11,7 @@
 #include "host/label_inputs.h"
 #include "host/scanner.h"
 #include "json/tree_json.h"
+#include "json/writer.h"
 #include "util/clock.h"
 #include "util/file.h"
 
@@ -64,12 +65,16 @@ Status run_tree(const Options& opts) {
   auto client = Client::connect(opts.socket);
   if (!client)
     return client.error();
-  Json doc;
+  std::string doc;
   if (*client) {
-    auto reply = (*client)->request({{"op", "tree"}, {"pids", opts.pids}});
+    auto reply = (*client)->request_text({{"op", "tree"}, {"pids", opts.pids}});
     if (!reply)
       return reply.error();
-    doc = (*reply)["tree"];
+    // {"ok":true,"tree":DOC}: the document as the daemon wrote it.
+    constexpr std::string_view kHead = "{\"ok\":true,\"tree\":";
+    if (!reply->starts_with(kHead) || !reply->ends_with("}"))
+      return failure("the daemon sent a tree reply of an unknown shape");
+    doc = reply->substr(kHead.size(), reply->size() - kHead.size() - 1);
   } else {
     Scanner scanner;
     Snapshot snap;
@@ -85,9 +90,13 @@ Status run_tree(const Options& opts) {
     view.root_pids = root_members(*tree, live);
     doc = tree_json(*tree, BootClock::now(), view);
   }
-  if (opts.text)
-    return print(render_text(doc));
-  return print(doc.dump(2, ' ', false, Json::error_handler_t::replace) + "\n");
+  if (opts.text) {
+    Json parsed = Json::parse(doc, nullptr, false);
+    if (parsed.is_discarded())
+      return failure("the tree is not JSON");
+    return print(render_text(parsed));
+  }
+  return print(indent_json(doc) + "\n");
 }
 
 Status run_which(const Options& opts) {

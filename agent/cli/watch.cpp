@@ -67,7 +67,7 @@ Status run_watch(const Options& opts) {
   auto print = [&](const Event& e) {
     if (reader_gone || e.kind == EventKind::Fork)
       return;
-    std::string line = dump_line(event_json(e, clock));
+    std::string line = event_line(e, clock);
     line.push_back('\n');
     if (!write_all(STDOUT_FILENO, line))
       reader_gone = true;

@@ -1,111 +1,122 @@
-// Event JSON. Strings from the kernel (comm) may hold any bytes: they are
-// dumped with the replacing error handler (see dump_line).
+// Event JSON. Strings from the kernel (comm) may hold any bytes: the
+// writer replaces invalid UTF-8.
 #include "json/event_json.h"
 
 #include <cstring>
 
 namespace nsgroup {
 
-Json ns_inodes_json(const NsSet& s) {
-  Json j = Json::object();
+void write_ns_inodes(JsonWriter& w, const NsSet& s) {
+  w.begin_object();
   for (std::size_t i = 0; i < kNsCount; ++i)
-    j[std::string(kNsNames[i])] = s.inum[i];
-  return j;
+    w.member(kNsNames[i], s.inum[i]);
+  w.end_object();
 }
 
-Json ns_ids_json(const NsSet& s) {
-  if (!s.has_ids())
-    return nullptr;
-  Json j = Json::object();
+void write_ns_ids(JsonWriter& w, const NsSet& s) {
+  w.begin_object();
   for (std::size_t i = 0; i < kNsCount; ++i)
-    j[std::string(kNsNames[i])] = s.id[i];
-  return j;
+    w.member(kNsNames[i], s.id[i]);
+  w.end_object();
 }
 
 namespace {
 
-Json flags_json(const Event& e) {
-  if (e.kind == EventKind::Setns ||
-      (e.kind == EventKind::Denied && e.syscall == Syscall::Setns))
+void write_names(JsonWriter& w, const std::vector<std::string>& names) {
+  w.begin_array();
+  for (const auto& n : names)
+    w.value(n);
+  w.end_array();
+}
+
+std::vector<std::string> flag_names(const Event& e) {
+  if (e.kind == EventKind::Setns || (e.kind == EventKind::Denied && e.syscall == Syscall::Setns))
     return nstype_names(e.flags);
   return clone_flag_names(e.flags);
 }
 
-void add_exit_status(Json& j, std::uint32_t status) {
+void write_exit_status(JsonWriter& w, std::uint32_t status) {
   if ((status & 0x7f) == 0)
-    j["exit_code"] = (status >> 8) & 0xff;
+    w.member("exit_code", (status >> 8) & 0xff);
   else
-    j["signal"] = status & 0x7f;
+    w.member("signal", status & 0x7f);
 }
 
 }  // namespace
 
-Json event_json(const Event& e, const BootClock& clock,
-                const std::optional<EventPlacement>& placement) {
-  Json j;
-  j["time"] = clock.iso8601(e.ts_boot_ns);
-  j["event"] = to_string(e.kind);
-
+std::string event_line(const Event& e, const BootClock& clock, const EventPlacement* placement,
+                       bool redact) {
+  std::string out;
+  out.reserve(e.kind == EventKind::Exit || e.kind == EventKind::Fork ? 160 : 768);
+  JsonWriter w(out);
+  w.begin_object();
+  w.member("time", clock.iso8601(e.ts_boot_ns));
+  w.member("event", to_string(e.kind));
   switch (e.kind) {
   case EventKind::Lost:
-    j["count"] = e.lost_count;
-    return j;
+    w.member("count", e.lost_count);
+    return w.end_object(), out;
   case EventKind::Exit:
-    j["pid"] = e.pid;
-    j["comm"] = e.comm;
-    add_exit_status(j, e.exit_code);
+    w.member("pid", e.pid).member("comm", e.comm);
+    write_exit_status(w, e.exit_code);
     if (placement)
-      j["container"] = placement->container;
-    return j;
+      w.member("container", placement->container);
+    return w.end_object(), out;
   case EventKind::Fork:
-    j["pid"] = e.pid;
-    j["ppid"] = e.ppid;
-    j["comm"] = e.comm;
+    w.member("pid", e.pid).member("ppid", e.ppid).member("comm", e.comm);
     if (placement)
-      j["container"] = placement->container;
-    return j;
+      w.member("container", placement->container);
+    return w.end_object(), out;
   case EventKind::ContainerRemoved:
     if (placement)
-      j["container"] = placement->container;
-    return j;
+      w.member("container", placement->container);
+    return w.end_object(), out;
   default: break;
   }
-
-  j["pid"] = e.pid;
-  j["tid"] = e.tid;
-  j["ppid"] = e.ppid;
-  j["comm"] = e.comm;
-  j["uid"] = e.uid;
-  j["syscall"] = to_string(e.syscall);
-  j["flags"] = flags_json(e);
+  w.member("pid", e.pid).member("tid", e.tid);
+  if (!redact)
+    w.member("ppid", e.ppid);
+  w.member("comm", e.comm).member("uid", e.uid).member("syscall", to_string(e.syscall));
+  w.key("flags");
+  write_names(w, flag_names(e));
   if (e.syscall == Syscall::Setns)
-    j["fd"] = e.fd;
-  j["ret"] = e.ret;
+    w.member("fd", e.fd);
+  w.member("ret", e.ret);
   if (e.kind == EventKind::Denied) {
     int err = -e.ret;
-    j["errno"] = err;
     const char* name = strerrorname_np(err);
-    j["error"] = name ? name : "unknown";
+    w.member("errno", err).member("error", name ? name : "unknown");
   }
-  j["new_ns"] = ns_mask_names(e.changed_mask());
-  j["ns"] = ns_inodes_json(e.after);
-  if (e.after.has_ids())
-    j["ns_ids"] = ns_ids_json(e.after);
+  w.key("new_ns");
+  write_names(w, ns_mask_names(e.changed_mask()));
+  w.key("ns");
+  write_ns_inodes(w, e.after);
+  if (e.after.has_ids()) {
+    w.key("ns_ids");
+    write_ns_ids(w, e.after);
+  }
   if (placement) {
-    j["container"] = placement->container;
-    j["from"] = placement->from;
-    j["created"] = placement->created;
+    w.member("container", placement->container);
+    if (redact)
+      w.key("from").null();
+    else
+      w.member("from", placement->from);
+    w.member("created", placement->created);
   }
-  return j;
+  w.end_object();
+  return out;
 }
 
-Json removed_json(const Removed& r, const BootClock& clock, std::uint64_t now_boot_ns) {
-  Json j;
-  j["time"] = clock.iso8601(now_boot_ns);
-  j["event"] = to_string(EventKind::ContainerRemoved);
-  j["id"] = r.id;
-  j["container"] = r.path;
-  return j;
+std::string removed_line(const Removed& r, const BootClock& clock, std::uint64_t now_boot_ns) {
+  std::string out;
+  JsonWriter w(out);
+  w.begin_object()
+      .member("time", clock.iso8601(now_boot_ns))
+      .member("event", to_string(EventKind::ContainerRemoved))
+      .member("id", r.id)
+      .member("container", r.path)
+      .end_object();
+  return out;
 }
 
 }  // namespace nsgroup

@@ -1,12 +1,13 @@
-// JSON of events, as `watch` and the daemon print them (DESIGN "Event").
+// Events as JSON lines, as `watch` and the daemon print them (DESIGN
+// "Event"), written straight to text: one per record on the hot path.
 #pragma once
 
-#include <optional>
+#include <cstdint>
 #include <string>
 
 #include "core/delta.h"
 #include "core/event.h"
-#include "json/json.h"
+#include "json/writer.h"
 #include "util/clock.h"
 
 namespace nsgroup {
@@ -18,17 +19,18 @@ struct EventPlacement {
   bool created = false;   // the event made a new container
 };
 
-// The JSON object for e. placement adds "container", "from", "created".
-Json event_json(const Event& e, const BootClock& clock,
-                const std::optional<EventPlacement>& placement = {});
+// The event's JSON object, without a newline. placement adds "container",
+// "from", "created". redact: as a client sees it that may see where the
+// subject went but not where it came from ("from" null, no "ppid").
+std::string event_line(const Event& e, const BootClock& clock,
+                       const EventPlacement* placement = nullptr, bool redact = false);
 
 // {"time", "event": "container_removed", "id", "container"} for a
 // container the tree removed at boot time now_boot_ns.
-Json removed_json(const Removed& r, const BootClock& clock, std::uint64_t now_boot_ns);
+std::string removed_line(const Removed& r, const BootClock& clock, std::uint64_t now_boot_ns);
 
-// {"cgroup": inode, ...} for a namespace set.
-Json ns_inodes_json(const NsSet& s);
-// {"cgroup": id, ...}, or null when the kernel has no namespace ids.
-Json ns_ids_json(const NsSet& s);
+// {"cgroup": inode, ...} and {"cgroup": id, ...} of a namespace set.
+void write_ns_inodes(JsonWriter& w, const NsSet& s);
+void write_ns_ids(JsonWriter& w, const NsSet& s);
 
 }  // namespace nsgroup

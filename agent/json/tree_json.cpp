@@ -2,86 +2,142 @@
 // described.
 #include "json/tree_json.h"
 
+#include <algorithm>
+
 #include "json/event_json.h"
+#include "json/writer.h"
 
 namespace nsgroup {
 
 namespace {
 
-Json creation_json(const Creation& c, const BootClock& clock) {
-  Json j;
-  j["pid"] = c.pid;
-  j["comm"] = c.comm;
-  j["via"] = c.kind == EventKind::Clone && c.via == Syscall::None
-                 ? std::string_view("fork")
-                 : to_string(c.via == Syscall::None ? Syscall::Clone : c.via);
-  j["flags"] = c.via == Syscall::Setns ? nstype_names(c.flags)
-                                       : clone_flag_names(c.flags);
-  j["time"] = clock.iso8601(c.ts_boot_ns);
-  return j;
+void write_creation(JsonWriter& w, const Creation& c, const BootClock& clock) {
+  w.begin_object();
+  w.member("pid", c.pid).member("comm", c.comm);
+  w.member("via", c.kind == EventKind::Clone && c.via == Syscall::None
+                      ? std::string_view("fork")
+                      : to_string(c.via == Syscall::None ? Syscall::Clone : c.via));
+  w.key("flags").begin_array();
+  for (const auto& f : c.via == Syscall::Setns ? nstype_names(c.flags) : clone_flag_names(c.flags))
+    w.value(f);
+  w.end_array();
+  w.member("time", clock.iso8601(c.ts_boot_ns));
+  w.end_object();
+}
+
+void write_pids(JsonWriter& w, const std::vector<std::uint32_t>& pids) {
+  w.begin_array();
+  for (auto pid : pids)
+    w.value(pid);
+  w.end_array();
+}
+
+struct Writing {
+  const Tree& tree;
+  const BootClock& clock;
+  const TreeView& view;
+  JsonWriter& w;
+  std::vector<std::uint32_t> pids;  // reused for every container
+};
+
+void write_container(Writing& x, const Container& c, const std::string& path) {
+  JsonWriter& w = x.w;
+  const Tree& tree = x.tree;
+  w.begin_object();
+  w.member("id", c.id).member("name", c.name).member("path", path);
+  if (c.label)
+    w.member("label", *c.label);
+  else
+    w.key("label").null();
+  w.key("ns");
+  write_ns_inodes(w, c.ns);
+  if (c.ns.has_ids()) {
+    w.key("ns_ids");
+    write_ns_ids(w, c.ns);
+  }
+  w.key("new_ns").begin_array();
+  for (const auto& n : ns_mask_names(tree.new_ns_mask(c.id)))
+    w.value(n);
+  w.end_array();
+  if (c.id != kRootId) {
+    auto shares = tree.shares(c.id);
+    if (!shares.empty()) {
+      w.key("shares").begin_object();
+      // Access rule 1: a container outside the client's subtree is not named.
+      for (const Share& sh : shares)
+        w.member(kNsNames[sh.ns], tree.is_within(sh.with, x.view.top) ? tree.path(sh.with)
+                                                                       : "(outside)");
+      w.end_object();
+    }
+  }
+
+  std::vector<std::uint32_t>& pids = x.pids;
+  if (c.id == kRootId) {
+    pids = x.view.root_pids;
+  } else {
+    pids.assign(c.members.begin(), c.members.end());
+    std::sort(pids.begin(), pids.end());
+  }
+  w.member("nprocs", static_cast<std::uint64_t>(pids.size()));
+  if (x.view.pids) {
+    w.key("pids");
+    write_pids(w, pids);
+  }
+  if (c.id == kRootId && !tree.unreadable().empty()) {
+    w.key("unreadable");
+    write_pids(w, tree.unreadable());
+  }
+  if (c.id != kRootId && x.view.foreign_cgroup) {
+    bool any = false;
+    for (auto pid : pids) {
+      if (auto cg = x.view.foreign_cgroup(pid)) {
+        if (!any)
+          w.key("foreign_cgroup").begin_object();
+        any = true;
+        w.member(std::to_string(pid), *cg);
+      }
+    }
+    if (any)
+      w.end_object();
+  }
+  w.member("pinned", c.pinned);
+  std::optional<std::string> cg = x.view.cgroup ? x.view.cgroup(c.id) : std::nullopt;
+  if (cg)
+    w.member("cgroup", *cg);
+  else
+    w.key("cgroup").null();
+  w.key("created");
+  if (c.created)
+    write_creation(w, *c.created, x.clock);
+  else
+    w.null();
+  w.key("children").begin_array();
+  std::string child_path;
+  for (ContainerId child : c.children) {
+    if (const Container* cc = tree.find(child)) {
+      child_path.assign(path).append("/").append(cc->name);
+      write_container(x, *cc, child_path);
+    }
+  }
+  w.end_array();
+  w.end_object();
 }
 
 }  // namespace
 
-Json container_json(const Tree& tree, const Container& c,
-                    const BootClock& clock, const TreeView& view) {
-  Json j;
-  j["id"] = c.id;
-  j["name"] = c.name;
-  j["path"] = tree.path(c.id);
-  j["label"] = c.label ? Json(*c.label) : Json(nullptr);
-  j["ns"] = ns_inodes_json(c.ns);
-  if (c.ns.has_ids())
-    j["ns_ids"] = ns_ids_json(c.ns);
-  j["new_ns"] = ns_mask_names(tree.new_ns_mask(c.id));
-  if (c.id != kRootId) {
-    auto shares = tree.shares(c.id);
-    if (!shares.empty()) {
-      Json s = Json::object();
-      // Access rule 1: a container outside the client's subtree is not named.
-      for (const Share& sh : shares)
-        s[std::string(kNsNames[sh.ns])] =
-            tree.is_within(sh.with, view.top) ? Json(tree.path(sh.with)) : Json("(outside)");
-      j["shares"] = s;
-    }
+std::string tree_json(const Tree& tree, const BootClock& clock, const TreeView& view) {
+  std::string out;
+  out.reserve(1024 + tree.container_count() * 1024);
+  JsonWriter w(out);
+  w.begin_object().member("source", view.source).key("root");
+  if (const Container* top = tree.find(view.top)) {
+    Writing x{tree, clock, view, w, {}};
+    write_container(x, *top, tree.path(view.top));
+  } else {
+    w.null();
   }
-
-  std::vector<std::uint32_t> pids;
-  if (c.id == kRootId)
-    pids = view.root_pids;
-  else
-    pids.assign(c.members.begin(), c.members.end());
-  j["nprocs"] = pids.size();
-  if (view.pids)
-    j["pids"] = pids;
-  if (c.id == kRootId && !tree.unreadable().empty())
-    j["unreadable"] = tree.unreadable();
-  if (c.id != kRootId && view.foreign_cgroup) {
-    Json foreign = Json::object();
-    for (auto pid : c.members)
-      if (auto cg = view.foreign_cgroup(pid))
-        foreign[std::to_string(pid)] = *cg;
-    if (!foreign.empty())
-      j["foreign_cgroup"] = foreign;
-  }
-  j["pinned"] = c.pinned;
-  std::optional<std::string> cg = view.cgroup ? view.cgroup(c.id) : std::nullopt;
-  j["cgroup"] = cg ? Json(*cg) : Json(nullptr);
-  j["created"] = c.created ? creation_json(*c.created, clock) : Json(nullptr);
-  Json children = Json::array();
-  for (ContainerId child : c.children)
-    if (const Container* cc = tree.find(child))
-      children.push_back(container_json(tree, *cc, clock, view));
-  j["children"] = std::move(children);
-  return j;
-}
-
-Json tree_json(const Tree& tree, const BootClock& clock, const TreeView& view) {
-  Json doc;
-  doc["source"] = view.source;
-  const Container* top = tree.find(view.top);
-  doc["root"] = top ? container_json(tree, *top, clock, view) : Json(nullptr);
-  return doc;
+  w.end_object();
+  return out;
 }
 
 }  // namespace nsgroup

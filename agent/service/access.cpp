@@ -44,12 +44,4 @@ std::optional<std::string> refuse_change(const Tree& tree, const Identity& who,
   return std::nullopt;
 }
 
-Json redact_origin(const Json& event) {
-  Json out = event;
-  if (out.contains("from"))
-    out["from"] = nullptr;
-  out.erase("ppid");
-  return out;
-}
-
 }  // namespace nsgroup

@@ -11,7 +11,6 @@
 #include <string_view>
 
 #include "core/tree.h"
-#include "json/json.h"
 #include "util/result.h"
 
 namespace nsgroup {
@@ -50,9 +49,5 @@ bool may_see(const Tree& tree, const Identity& who, std::string_view path);
 // may. Needs admin and a target strictly below the client's container.
 std::optional<std::string> refuse_change(const Tree& tree, const Identity& who,
                                          ContainerId target, std::string_view op);
-
-// The event as a client sees it whose subtree the subject came into from
-// outside: that it came, not from where or from whom.
-Json redact_origin(const Json& event);
 
 }  // namespace nsgroup

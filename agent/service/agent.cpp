@@ -90,8 +90,9 @@ void Agent::on_event(const Event& e) {
   p.created = r.created;
   // Exits and refusals have no origin to hide: they are scoped by where.
   bool no_origin = e.kind == EventKind::Exit || e.kind == EventKind::Denied;
-  fanout_->publish(event_json(e, clock_, p), p.container,
-                   no_origin ? std::string_view() : std::string_view(p.from));
+  fanout_->publish(event_line(e, clock_, &p), p.container,
+                   no_origin ? std::string_view() : std::string_view(p.from),
+                   [&] { return event_line(e, clock_, &p, true); });
 }
 
 void Agent::collect(bool recheck_pinned) {
@@ -103,7 +104,7 @@ void Agent::collect(bool recheck_pinned) {
     ++counters_.containers_removed;
     const Removed& r = delta_.removed[i];
     if (fanout_->wanted())
-      fanout_->publish(removed_json(r, clock_, BootClock::boot_ns_now()), r.path);
+      fanout_->publish(removed_line(r, clock_, BootClock::boot_ns_now()), r.path);
   }
 }
 
@@ -154,7 +155,7 @@ void Agent::after_batch() {
   if (std::uint64_t lost = tracer_->take_lost(); lost != 0) {
     counters_.lost += lost;
     ++counters_.events[static_cast<std::size_t>(EventKind::Lost)];
-    fanout_->publish(event_json(lost_event(lost, BootClock::boot_ns_now()), clock_), {});
+    fanout_->publish(event_line(lost_event(lost, BootClock::boot_ns_now()), clock_), {});
     log_warn(std::to_string(lost) + " BPF records lost (ring buffer full); rescanning /proc");
     reconcile_now_ = true;
   }

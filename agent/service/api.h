@@ -50,8 +50,16 @@ class ApiBackend {
 };
 
 struct Reply {
+  Reply(Json b, bool watch = false) : body(std::move(b)), start_watch(watch) {}  // NOLINT
+  // A reply already written as JSON text (the tree: megabytes).
+  static Reply written(std::string text) {
+    Reply r{Json()};
+    r.text = std::move(text);
+    return r;
+  }
   Json body;
   bool start_watch = false;  // the connection becomes an event stream
+  std::string text;          // when not empty: the reply, instead of body
 };
 
 class Api {
@@ -62,7 +70,7 @@ class Api {
   Reply handle(const Identity& who, const Json& request);
 
  private:
-  Json tree(const Identity& who, const Json& req);
+  std::string tree(const Identity& who, const Json& req);
   Json which(const Identity& who, const Json& req);
   Json rename(const Identity& who, const Json& req);
   Json kill(const Identity& who, const Json& req);

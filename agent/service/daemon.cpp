@@ -45,7 +45,10 @@ class Daemon {
 void Daemon::on_request(Connection& c, const Json& req) {
   Reply r = agent_.api().handle(c.who, req);
   c.watching = c.watching || r.start_watch;
-  server_->send(c, r.body);
+  if (r.text.empty())
+    server_->send(c, r.body);
+  else
+    server_->send(c, std::string_view(r.text));
 }
 
 void Daemon::tick() {

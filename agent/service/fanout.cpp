@@ -11,16 +11,17 @@ namespace nsgroup {
 
 bool Fanout::wanted() const { return stdout_ || (server_ && server_->has_watchers()); }
 
-void Fanout::publish(const Json& event, std::string_view where, std::string_view from) {
-  std::string line = dump_line(event);
-  line.push_back('\n');
-  if (stdout_ && !write_all(STDOUT_FILENO, line)) {
-    stdout_ = false;
-    log_warn("stdout is closed: events are no longer printed there");
+void Fanout::publish(std::string_view body, std::string_view where, std::string_view from,
+                     const std::function<std::string()>& redacted) {
+  if (stdout_) {
+    line_.assign(body).push_back('\n');
+    if (!write_all(STDOUT_FILENO, line_)) {
+      stdout_ = false;
+      log_warn("stdout is closed: events are no longer printed there");
+    }
   }
   if (!server_)
     return;
-  std::string_view body(line.data(), line.size() - 1);
   bool redact = false;
   server_->broadcast(body, [&](const Connection& c) {
     if (!may_see(tree_, c.who, where))
@@ -29,9 +30,8 @@ void Fanout::publish(const Json& event, std::string_view where, std::string_view
     redact = redact || !from_inside;
     return from_inside;
   });
-  if (redact) {
-    std::string redacted = dump_line(redact_origin(event));
-    server_->broadcast(redacted, [&](const Connection& c) {
+  if (redact && redacted) {
+    server_->broadcast(redacted(), [&](const Connection& c) {
       return may_see(tree_, c.who, where) && !may_see(tree_, c.who, from);
     });
   }

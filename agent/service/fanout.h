@@ -3,6 +3,8 @@
 // subject went but not where it came from.
 #pragma once
 
+#include <functional>
+#include <string>
 #include <string_view>
 
 #include "core/tree.h"
@@ -19,15 +21,19 @@ class Fanout {
 
   // True when someone would read an event: JSON nobody reads is not built.
   bool wanted() const;
-  // Sends an event about the container at path `where` (empty: about no
-  // container, the root's watchers only), whose subject came from `from`
-  // (empty: no origin to hide).
-  void publish(const Json& event, std::string_view where, std::string_view from = {});
+  // Sends an event (a JSON line without its newline) about the container
+  // at path `where` (empty: about no container, the root's watchers only),
+  // whose subject came from `from` (empty: no origin to hide). redacted()
+  // makes the line for watchers who may see `where` but not `from`; it is
+  // called only when there is one.
+  void publish(std::string_view line, std::string_view where, std::string_view from = {},
+               const std::function<std::string()>& redacted = {});
 
  private:
   const Tree& tree_;
   Server* server_ = nullptr;
   bool stdout_;
+  std::string line_;  // the stdout line, its capacity reused
 };
 
 }  // namespace nsgroup

@@ -2,12 +2,21 @@
 // valid UTF-8.
 #include <gtest/gtest.h>
 
+#include <optional>
+
 #include "json/event_json.h"
+#include "json/json.h"
 
 namespace nsgroup {
 namespace {
 
 using json = Json;
+
+// The line as the daemon prints it, parsed back.
+json event_json(const Event& e, const BootClock& clock,
+                const std::optional<EventPlacement>& p = std::nullopt, bool redact = false) {
+  return json::parse(event_line(e, clock, p ? &*p : nullptr, redact));
+}
 
 Event unshare_event() {
   Event e;
@@ -101,12 +110,35 @@ TEST(EventJson, ExitShowsStatus) {
 TEST(EventJson, InvalidUtf8CommDumpsWithoutThrowing) {
   Event e = unshare_event();
   e.comm = std::string("\xff\xfe\xc3(bad", 7);
-  std::string line;
-  ASSERT_NO_THROW(line = dump_line(event_json(e, BootClock(0))));
+  std::string line = event_line(e, BootClock(0));
   // Each invalid byte became U+FFFD, and the result parses back.
   json back = json::parse(line);
   EXPECT_EQ(back["comm"], "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD(bad");
   EXPECT_EQ(line.find('\n'), std::string::npos);
+}
+
+TEST(EventJson, RedactedHidesOriginOnly) {
+  EventPlacement p{"/init_container/container_3", "/init_container", true};
+  json full = event_json(unshare_event(), BootClock(0), p);
+  json hidden = event_json(unshare_event(), BootClock(0), p, true);
+  EXPECT_EQ(hidden["from"], nullptr);
+  EXPECT_FALSE(hidden.contains("ppid"));
+  EXPECT_EQ(full["ppid"], 4240);
+  full.erase("ppid");
+  full["from"] = nullptr;
+  EXPECT_EQ(hidden, full);  // nothing else differs, in the same key order
+}
+
+// The writer's text is what nlohmann would print for the same document:
+// same key order, same escapes, same replacement of invalid UTF-8.
+TEST(EventJson, TextIsNlohmannsCompactDump) {
+  Event e = unshare_event();
+  e.comm = std::string("a\"\\\x01\x7f\xc3\xa9\xf0\x9f\x98\x80\xed\xa0\x80\xff", 17);
+  e.after.id.fill(7);
+  EventPlacement p{"/init_container/a\tb", "/init_container", false};
+  std::string line = event_line(e, BootClock(0), &p);
+  EXPECT_EQ(line, dump_line(json::parse(line)));
+  EXPECT_NE(line.find("\\u0001"), std::string::npos);
 }
 
 }  // namespace

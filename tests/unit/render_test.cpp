@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "cli/text.h"
+#include "json/json.h"
 #include "json/tree_json.h"
 #include "synthetic.h"
 
@@ -18,7 +19,7 @@ TEST(RenderText, DrawsTheTreeWithCountsAndNewNamespaces) {
   auto inner = t.apply(unshare(11, uts, with(uts, NSG_NS_NET, kNetA)));
   TreeView view;
   view.root_pids = {1, 2};
-  std::string text = render_text(tree_json(t, BootClock(0), view));
+  std::string text = render_text(Json::parse(tree_json(t, BootClock(0), view)));
   std::string outer_name = t.find(outer.container)->name;
   std::string inner_name = t.find(inner.container)->name;
   EXPECT_EQ(text, "/init_container  2 procs\n"

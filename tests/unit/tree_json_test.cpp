@@ -1,7 +1,9 @@
 // The tree as JSON (DESIGN "Tree").
 #include <gtest/gtest.h>
 
+#include "json/json.h"
 #include "json/tree_json.h"
+#include "json/writer.h"
 #include "synthetic.h"
 
 namespace nsgroup {
@@ -16,7 +18,7 @@ TEST(TreeJson, RootCountsEverythingElseAndChildrenNest) {
   TreeView view;
   view.pids = true;
   view.root_pids = root_members(t, {1, 2, 10});
-  Json doc = tree_json(t, BootClock(0), view);
+  Json doc = Json::parse(tree_json(t, BootClock(0), view));
   EXPECT_EQ(doc["source"], "daemon");
   const Json& root = doc["root"];
   EXPECT_EQ(root["name"], "init_container");
@@ -41,9 +43,23 @@ TEST(TreeJson, SubtreeView) {
   t.apply(unshare(10, uts, with(uts, NSG_NS_NET, kNetA)));
   TreeView view;
   view.top = outer.container;
-  Json doc = tree_json(t, BootClock(0), view);
+  Json doc = Json::parse(tree_json(t, BootClock(0), view));
   EXPECT_EQ(doc["root"]["path"], t.path(outer.container));
   EXPECT_EQ(doc["root"]["children"].size(), 1U);
+}
+
+// `nsgroup tree` prints the document as nlohmann's dump(2) would.
+TEST(TreeJson, IndentedAsDumpTwo) {
+  TestTree t(root_set());
+  NsSet uts = with(root_set(), NSG_NS_UTS, kUtsA);
+  auto outer = t.apply(unshare(10, root_set(), uts));
+  t.apply(unshare(10, uts, with(uts, NSG_NS_NET, kNetA)));
+  t.rename(outer.container, "a \"quoted\", {braced}: name");
+  TreeView view;
+  view.pids = true;
+  std::string text = tree_json(t, BootClock(0), view);
+  EXPECT_EQ(indent_json(text), Json::parse(text).dump(2));
+  EXPECT_EQ(indent_json("{\"a\":[],\"b\":{}}"), "{\n  \"a\": [],\n  \"b\": {}\n}");
 }
 
 }  // namespace

@@ -1,0 +1,229 @@
+// JSON text output.
+#include "json/writer.h"
+
+#include <charconv>
+#include <stdexcept>
+
+namespace nsgroup {
+
+namespace {
+
+// Length of the valid UTF-8 sequence at s[i], or 0 when it is not one.
+std::size_t utf8_length(std::string_view s, std::size_t i) {
+  auto c = static_cast<unsigned char>(s[i]);
+  std::size_t n;
+  std::uint32_t cp;
+  if (c < 0x80)
+    return 1;
+  if ((c & 0xe0) == 0xc0) {
+    n = 2;
+    cp = c & 0x1f;
+  } else if ((c & 0xf0) == 0xe0) {
+    n = 3;
+    cp = c & 0x0f;
+  } else if ((c & 0xf8) == 0xf0) {
+    n = 4;
+    cp = c & 0x07;
+  } else {
+    return 0;
+  }
+  if (i + n > s.size())
+    return 0;
+  for (std::size_t k = 1; k < n; ++k) {
+    auto cc = static_cast<unsigned char>(s[i + k]);
+    if ((cc & 0xc0) != 0x80)
+      return 0;
+    cp = (cp << 6) | (cc & 0x3f);
+  }
+  // Overlong forms, surrogates and code points past U+10FFFF are invalid.
+  static constexpr std::uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
+  if (cp < kMin[n] || (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+    return 0;
+  return n;
+}
+
+}  // namespace
+
+void append_json_string(std::string& out, std::string_view s) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out.push_back('"');
+  for (std::size_t i = 0; i < s.size();) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+      out.push_back(static_cast<char>(c));
+      ++i;
+      continue;
+    }
+    switch (c) {
+    case '"': out += "\\\""; ++i; continue;
+    case '\\': out += "\\\\"; ++i; continue;
+    case '\b': out += "\\b"; ++i; continue;
+    case '\f': out += "\\f"; ++i; continue;
+    case '\n': out += "\\n"; ++i; continue;
+    case '\r': out += "\\r"; ++i; continue;
+    case '\t': out += "\\t"; ++i; continue;
+    default: break;
+    }
+    if (c < 0x20) {
+      out += "\\u00";
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 15]);
+      ++i;
+      continue;
+    }
+    std::size_t n = utf8_length(s, i);
+    if (n == 0) {
+      out += "\xef\xbf\xbd";  // U+FFFD for a byte that starts no valid sequence
+      ++i;
+    } else {
+      out.append(s.substr(i, n));
+      i += n;
+    }
+  }
+  out.push_back('"');
+}
+
+std::string indent_json(std::string_view in) {
+  std::string out;
+  out.reserve(in.size() * 2);
+  std::size_t level = 0;
+  auto newline = [&] {
+    out.push_back('\n');
+    out.append(level * 2, ' ');
+  };
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    char c = in[i];
+    if (c == '"') {
+      std::size_t start = i++;
+      while (i < in.size() && in[i] != '"')
+        i += in[i] == '\\' ? 2 : 1;
+      out.append(in.substr(start, i - start + 1));
+      continue;
+    }
+    switch (c) {
+    case '{':
+    case '[':
+      out.push_back(c);
+      if (i + 1 < in.size() && (in[i + 1] == '}' || in[i + 1] == ']')) {
+        out.push_back(in[++i]);
+        break;
+      }
+      ++level;
+      newline();
+      break;
+    case '}':
+    case ']':
+      --level;
+      newline();
+      out.push_back(c);
+      break;
+    case ',':
+      out.push_back(',');
+      newline();
+      break;
+    case ':':
+      out.append(": ");
+      break;
+    default: out.push_back(c);
+    }
+  }
+  return out;
+}
+
+void JsonWriter::comma() {
+  if (after_key_) {
+    after_key_ = false;
+    return;
+  }
+  if (depth_ == 0)
+    return;
+  std::size_t d = depth_ - 1;
+  std::uint64_t bit = 1ULL << (d % 64);
+  if (used_[d / 64] & bit)
+    out_.push_back(',');
+  used_[d / 64] |= bit;
+}
+
+void JsonWriter::open(char c) {
+  comma();
+  if (depth_ == kMaxDepth)
+    throw std::logic_error("JsonWriter: nesting deeper than 256");
+  out_.push_back(c);
+  used_[depth_ / 64] &= ~(1ULL << (depth_ % 64));
+  ++depth_;
+}
+
+void JsonWriter::close(char c) {
+  out_.push_back(c);
+  --depth_;
+}
+
+JsonWriter& JsonWriter::begin_object() {
+  open('{');
+  return *this;
+}
+
+JsonWriter& JsonWriter::end_object() {
+  close('}');
+  return *this;
+}
+
+JsonWriter& JsonWriter::begin_array() {
+  open('[');
+  return *this;
+}
+
+JsonWriter& JsonWriter::end_array() {
+  close(']');
+  return *this;
+}
+
+JsonWriter& JsonWriter::key(std::string_view k) {
+  comma();
+  append_json_string(out_, k);
+  out_.push_back(':');
+  after_key_ = true;
+  return *this;
+}
+
+JsonWriter& JsonWriter::value(std::string_view s) {
+  comma();
+  append_json_string(out_, s);
+  return *this;
+}
+
+JsonWriter& JsonWriter::value(std::uint64_t v) {
+  comma();
+  char buf[24];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  out_.append(buf, end);
+  return *this;
+}
+
+JsonWriter& JsonWriter::value(std::int64_t v) {
+  comma();
+  char buf[24];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  out_.append(buf, end);
+  return *this;
+}
+
+JsonWriter& JsonWriter::value(bool v) {
+  comma();
+  out_ += v ? "true" : "false";
+  return *this;
+}
+
+JsonWriter& JsonWriter::null() {
+  comma();
+  out_ += "null";
+  return *this;
+}
+
+JsonWriter& JsonWriter::raw(std::string_view json) {
+  comma();
+  out_.append(json);
+  return *this;
+}
+
+}  // namespace nsgroup
