@@ -25,7 +25,7 @@ struct PidMove {
 
 struct Removed {
   ContainerId id = 0;
-  std::string path;  // its full path when it went
+  std::string path;  // its full path when it went, if the Delta asked for paths
 };
 
 struct Delta {
@@ -34,12 +34,15 @@ struct Delta {
   std::vector<ContainerId> moved;  // renamed or re-parented: every path in
                                    // its subtree changed
   std::vector<PidMove> pids;       // in the order they happened
+  // Set by the consumer: fill Removed::path (someone will print it; a
+  // path is a walk to the root and a string per removal).
+  bool want_paths = true;
 
   bool containers_changed() const {
     return !made.empty() || !removed.empty() || !moved.empty();
   }
   bool empty() const { return !containers_changed() && pids.empty(); }
-  // Empties the lists, keeping their capacity.
+  // Empties the lists, keeping their capacity (and want_paths).
   void clear() {
     made.clear();
     removed.clear();

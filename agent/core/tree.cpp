@@ -33,24 +33,15 @@ std::size_t NsKeyHash::operator()(const NsKey& k) const noexcept {
 
 void Tree::index_add(const Container& c) {
   for (std::size_t i = 0; i < kNsCount; ++i)
-    by_slot_[{i, c.key[i]}].insert(c.id);
+    ++holders_[{i, c.key[i]}];
 }
 
 void Tree::index_remove(const Container& c) {
   for (std::size_t i = 0; i < kNsCount; ++i) {
-    auto it = by_slot_.find({i, c.key[i]});
-    if (it == by_slot_.end())
-      continue;
-    it->second.erase(c.id);
-    if (it->second.empty())
-      by_slot_.erase(it);
+    auto it = holders_.find({i, c.key[i]});
+    if (it != holders_.end() && --it->second == 0)
+      holders_.erase(it);
   }
-}
-
-const std::set<ContainerId>* Tree::holders(std::size_t slot,
-                                           std::uint64_t value) const {
-  auto it = by_slot_.find({slot, value});
-  return it == by_slot_.end() ? nullptr : &it->second;
 }
 
 Tree::Tree(const NsSet& root_ns) {
@@ -148,7 +139,17 @@ std::uint32_t Tree::new_ns_mask(ContainerId id) const {
   return mask;
 }
 
-std::vector<Share> Tree::shares(ContainerId id) const {
+ShareIndex Tree::share_index() const {
+  ShareIndex index;
+  for (const auto& [id, c] : containers_)
+    for (std::size_t i = 0; i < kNsCount; ++i)
+      index[{i, c.key[i]}].push_back(id);
+  for (auto& [slot, ids] : index)
+    std::sort(ids.begin(), ids.end());
+  return index;
+}
+
+std::vector<Share> Tree::shares(ContainerId id, const ShareIndex& index) const {
   std::vector<Share> out;
   const Container* c = find(id);
   if (!c)
@@ -157,12 +158,13 @@ std::vector<Share> Tree::shares(ContainerId id) const {
   for (std::size_t i = 0; i < kNsCount; ++i) {
     if (!(mask & (1U << i)))
       continue;
-    if (const auto* hs = holders(i, c->key[i])) {
-      for (ContainerId oid : *hs) {
-        if (!is_within(oid, id)) {
-          out.push_back({i, oid});
-          break;
-        }
+    auto hs = index.find({i, c->key[i]});
+    if (hs == index.end())
+      continue;
+    for (ContainerId oid : hs->second) {
+      if (!is_within(oid, id)) {
+        out.push_back({i, oid});
+        break;
       }
     }
   }
@@ -187,12 +189,11 @@ void Tree::visit(ContainerId from,
 ContainerId Tree::create(const NsSet& ns, const NsKey& key, ContainerId parent,
                          std::optional<Creation> created, std::string_view comm,
                          Delta& delta) {
-  std::vector<ContainerId> chain;
-  for (const Container* p = find(parent); p; p = find(p->parent))
-    chain.push_back(p->id);
-  if (chain.size() > kMaxDepth)
-    parent = chain[chain.size() - kMaxDepth];
+  // Too deep: hang it from the ancestor at the deepest level allowed.
+  while (get(parent).depth + 1 > kMaxDepth)
+    parent = get(parent).parent;
   Container c;
+  c.depth = get(parent).depth + 1;
   c.id = next_id_++;
   c.name = "container_" + std::to_string(c.id);
   c.parent = parent;
@@ -200,7 +201,7 @@ ContainerId Tree::create(const NsSet& ns, const NsKey& key, ContainerId parent,
   c.key = key;
   c.created = std::move(created);
   c.first_comm = std::string(comm);
-  get(parent).children.insert(c.id);
+  get(parent).children.push_back(c.id);  // the newest id: still ascending
   by_key_[key] = c.id;
   index_add(c);
   ContainerId id = c.id;
@@ -218,30 +219,36 @@ void Tree::add_member(ContainerId cid, std::uint32_t pid, std::uint64_t start,
       return;
     }
     from = it->second.container;
-    Container& old = get(from);
-    old.members.erase(pid);
-    if (old.members.empty())
-      empty_.insert(from);
-    it->second = Process{pid, start, cid};
-  } else {
-    procs_.emplace(pid, Process{pid, start, cid});
+    unlink_member(pid, it->second);
   }
   Container& c = get(cid);
-  c.members.insert(pid);
+  procs_[pid] = Process{start, cid, static_cast<std::uint32_t>(c.members.size())};
+  c.members.push_back(pid);
   c.pinned = false;
-  pinned_.erase(cid);
+  if (!pinned_.empty())
+    pinned_.erase(cid);
   delta.pids.push_back({pid, from, cid});
+}
+
+void Tree::unlink_member(std::uint32_t pid, const Process& p) {
+  // Swap with the last member: O(1), and the moved one learns its slot.
+  Container& c = get(p.container);
+  std::uint32_t last = c.members.back();
+  c.members[p.slot] = last;
+  c.members.pop_back();
+  if (last != pid)
+    procs_[last].slot = p.slot;
+  if (c.members.empty())
+    mark_empty(c.id);
 }
 
 void Tree::remove_member(std::uint32_t pid, ContainerId to, Delta& delta) {
   auto it = procs_.find(pid);
   if (it == procs_.end())
     return;
-  Container& c = get(it->second.container);
-  c.members.erase(pid);
-  if (c.members.empty())
-    empty_.insert(c.id);
-  delta.pids.push_back({pid, c.id, to});
+  ContainerId from = it->second.container;
+  unlink_member(pid, it->second);
+  delta.pids.push_back({pid, from, to});
   procs_.erase(it);
 }
 
@@ -270,7 +277,7 @@ void Tree::bump_created(const Event& e) {
     std::uint64_t current = slot_key(i, e.after.inum[i], 0);
     bool known = false;
     for (std::size_t s : ns_slots_of(ns_type_of(i)))
-      known = known || holders(s, current) != nullptr;
+      known = known || held(s, current);
     if (known)
       ++gen_[k];
   }

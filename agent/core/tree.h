@@ -4,6 +4,7 @@
 // I/O.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <functional>
@@ -39,10 +40,11 @@ struct Container {
   ContainerId id = 0;
   std::string name;
   ContainerId parent = 0;  // 0 for the root
-  std::set<ContainerId> children;
+  std::uint32_t depth = 0;  // the root's is 0
+  std::vector<ContainerId> children;  // ascending
   NsSet ns;
   NsKey key{};
-  std::set<std::uint32_t> members;  // thread-group ids (never for the root)
+  std::vector<std::uint32_t> members;  // thread-group ids, unordered (never the root's)
   std::optional<Creation> created;  // nullopt: found by a scan
   std::string first_comm;           // comm of its first member
   std::optional<std::string> label;
@@ -50,9 +52,9 @@ struct Container {
 };
 
 struct Process {
-  std::uint32_t pid = 0;
   std::uint64_t start_ticks = 0;
   ContainerId container = 0;
+  std::uint32_t slot = 0;  // its index in the container's members
 };
 
 // Where an event left its subject.
@@ -71,6 +73,17 @@ struct Share {
   std::size_t ns = 0;  // index into kNsNames
   ContainerId with = 0;
 };
+
+// A namespace in a slot: (slot, its NsKey value).
+using SlotValue = std::pair<std::size_t, std::uint64_t>;
+struct SlotValueHash {
+  std::size_t operator()(const SlotValue& k) const noexcept {
+    return std::hash<std::uint64_t>()(k.second * 31 + k.first);
+  }
+};
+// Every container holding each namespace, ascending: built once for a
+// whole-tree answer (shares), never kept up to date.
+using ShareIndex = std::unordered_map<SlotValue, std::vector<ContainerId>, SlotValueHash>;
 
 class Tree {
  public:
@@ -128,9 +141,11 @@ class Tree {
   bool is_within(ContainerId inner, ContainerId outer) const;
   // Namespaces in which c differs from its parent (bit i: kNsNames[i]).
   std::uint32_t new_ns_mask(ContainerId id) const;
+  // The index shares() reads: one pass over the tree.
+  ShareIndex share_index() const;
   // For each namespace in which c differs from its parent: another
   // container (lowest id) outside c's subtree holding the same namespace.
-  std::vector<Share> shares(ContainerId id) const;
+  std::vector<Share> shares(ContainerId id, const ShareIndex& index) const;
 
   std::size_t container_count() const { return containers_.size(); }
   // Processes in non-root containers.
@@ -157,6 +172,8 @@ class Tree {
   void add_member(ContainerId c, std::uint32_t pid, std::uint64_t start, Delta& delta);
   // to: where the process went (kRootId, or kNoContainer when it is gone).
   void remove_member(std::uint32_t pid, ContainerId to, Delta& delta);
+  // Takes pid out of its container's members (procs_ keeps its entry).
+  void unlink_member(std::uint32_t pid, const Process& p);
   void bump_created(const Event& e);
   ApplyResult move_subject(const Event& e, Delta& delta);
   ContainerId scan_parent(const ProcInfo& p, const ByPid& by_pid, const NsKey& own,
@@ -165,30 +182,33 @@ class Tree {
                             int depth, Delta& delta);
   void synthesize_pinned(const std::vector<PinnedNs>& pins, Delta& delta);
   void remove_container(ContainerId id, Delta& delta);
+  // Sets the depth of id's subtree from its parent's.
+  void redepth(ContainerId id);
   std::string unique_child_name(ContainerId parent, const std::string& name,
                                 ContainerId id) const;
 
   void index_add(const Container& c);
   void index_remove(const Container& c);
-  // Containers holding a namespace value in a slot.
-  const std::set<ContainerId>* holders(std::size_t slot, std::uint64_t value) const;
+  // True when some container holds the namespace value in a slot.
+  bool held(std::size_t slot, std::uint64_t value) const {
+    return holders_.count({slot, value}) != 0;
+  }
+  void mark_empty(ContainerId id) { empty_.push_back(id); }
+  // Keeps children ascending.
+  static void add_child(Container& parent, ContainerId child) {
+    auto& v = parent.children;
+    v.insert(std::lower_bound(v.begin(), v.end(), child), child);
+  }
 
-  struct SlotKeyHash {
-    std::size_t operator()(const std::pair<std::size_t, std::uint64_t>& k) const noexcept {
-      return std::hash<std::uint64_t>()(k.second * 31 + k.first);
-    }
-  };
-
-  std::map<ContainerId, Container> containers_;
-  std::unordered_map<std::pair<std::size_t, std::uint64_t>, std::set<ContainerId>,
-                     SlotKeyHash>
-      by_slot_;
+  std::unordered_map<ContainerId, Container> containers_;
+  // How many containers hold each namespace (slot, value).
+  std::unordered_map<SlotValue, std::uint32_t, SlotValueHash> holders_;
   std::unordered_map<NsKey, ContainerId, NsKeyHash> by_key_;
   std::unordered_map<std::uint32_t, Process> procs_;
   std::vector<std::uint32_t> unreadable_;
   // Inode generations, keyed by (namespace type << 32 | inode).
   std::unordered_map<std::uint64_t, std::uint32_t> gen_;
-  std::set<ContainerId> empty_;   // may be removable
+  std::vector<ContainerId> empty_;  // may be removable (duplicates allowed)
   std::set<ContainerId> pinned_;  // kept by pins: recheck each collection
   ContainerId next_id_ = kRootId + 1;
 };

@@ -2,8 +2,10 @@
 // "Lifetime"), renaming, and taking back what a previous run wrote down.
 #include <algorithm>
 #include <functional>
+#include <queue>
 
 #include "core/tree.h"
+#include "util/text.h"
 
 namespace nsgroup {
 
@@ -18,12 +20,11 @@ void Tree::collect_garbage(const std::vector<PinnedNs>& pins, Delta& delta,
   // itself is looked at, so a chain (or a fan of thousands of dead
   // siblings) is collected in one linear pass.
   auto depth = [&](ContainerId id) {
-    int d = 0;
-    for (const Container* c = find(id); c && c->parent; c = find(c->parent))
-      ++d;
-    return d;
+    const Container* c = find(id);
+    return c ? static_cast<int>(c->depth) : 0;
   };
-  std::set<std::pair<int, ContainerId>, std::greater<>> work;
+  // Deepest first; an id may come twice (looked at again: harmless).
+  std::priority_queue<std::pair<int, ContainerId>> work;
   for (ContainerId id : empty_)
     work.emplace(depth(id), id);
   if (recheck_pinned)
@@ -31,8 +32,8 @@ void Tree::collect_garbage(const std::vector<PinnedNs>& pins, Delta& delta,
       work.emplace(depth(id), id);
   empty_.clear();
   while (!work.empty()) {
-    auto [level, id] = *work.begin();
-    work.erase(work.begin());
+    auto [level, id] = work.top();
+    work.pop();
     auto it = containers_.find(id);
     if (id == kRootId || it == containers_.end())
       continue;
@@ -61,16 +62,17 @@ void Tree::collect_garbage(const std::vector<PinnedNs>& pins, Delta& delta,
 
 void Tree::remove_container(ContainerId id, Delta& delta) {
   Container& c = get(id);
-  delta.removed.push_back({id, path(id)});
+  delta.removed.push_back({id, delta.want_paths ? path(id) : std::string()});
   ContainerId parent = c.parent;
   Container& p = get(parent);
-  p.children.erase(id);
+  std::erase(p.children, id);
   // Children move up: their paths change, their names stay unique.
   for (ContainerId child : c.children) {
     Container& ch = get(child);
     ch.parent = parent;
     ch.name = unique_child_name(parent, ch.name, child);
-    p.children.insert(child);
+    add_child(p, child);
+    redepth(child);
     delta.moved.push_back(child);
   }
   if (auto k = by_key_.find(c.key); k != by_key_.end() && k->second == id)
@@ -80,11 +82,22 @@ void Tree::remove_container(ContainerId id, Delta& delta) {
   containers_.erase(id);
 }
 
+void Tree::redepth(ContainerId id) {
+  std::vector<ContainerId> stack{id};
+  while (!stack.empty()) {
+    Container& c = get(stack.back());
+    stack.pop_back();
+    c.depth = get(c.parent).depth + 1;
+    stack.insert(stack.end(), c.children.begin(), c.children.end());
+  }
+}
+
 std::string Tree::unique_child_name(ContainerId parent, const std::string& name,
                                     ContainerId id) const {
   // container_<own id> is unique by construction: the counter never
   // repeats and rename refuses names of that form.
-  if (name == "container_" + std::to_string(id))
+  constexpr std::string_view kCounter = "container_";
+  if (name.starts_with(kCounter) && parse_u64(std::string_view(name).substr(kCounter.size())) == id)
     return name;
   auto taken = [&](const std::string& n) {
     for (ContainerId sib : find(parent)->children)
@@ -152,13 +165,14 @@ std::size_t Tree::restore(const std::vector<SavedContainer>& saved, Delta& delta
     c.id = d.id;
     c.name = unique_child_name(parent, d.name, d.id);
     c.parent = parent;
+    c.depth = get(parent).depth + 1;
     c.ns = d.ns;
     c.key = key;
     c.created = d.created;
-    get(parent).children.insert(c.id);
+    add_child(get(parent), c.id);
     by_key_[key] = c.id;
     index_add(c);
-    empty_.insert(c.id);
+    mark_empty(c.id);
     delta.made.push_back(c.id);
     containers_.emplace(c.id, std::move(c));
     next_id_ = std::max(next_id_, d.id + 1);

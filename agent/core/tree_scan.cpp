@@ -43,7 +43,7 @@ ContainerId Tree::place_scanned(const ProcInfo& p, const NsKey& key, const ByPid
   if (auto it = by_key_.find(key); it != by_key_.end())
     return it->second;
   ContainerId id = create(p.ns, key, parent, std::nullopt, p.comm, delta);
-  empty_.insert(id);  // made for an ancestor: may stay memberless
+  mark_empty(id);  // made for an ancestor: may stay memberless
   return id;
 }
 
@@ -52,18 +52,18 @@ void Tree::synthesize_pinned(const std::vector<PinnedNs>& pins, Delta& delta) {
   for (const PinnedNs& pin : pins) {
     NsSet s = root.ns;
     bool differs = false;
-    bool held = false;
+    bool taken = false;
     for (std::size_t slot : ns_slots_of(pin.type)) {
       std::uint64_t v = slot_key(slot, pin.inum, pin.id);
       differs = differs || v != root.key[slot];
-      held = held || holders(slot, v) != nullptr;
+      taken = taken || held(slot, v);
       s.inum[slot] = pin.inum;
       s.id[slot] = pin.id;
     }
-    if (!differs || held)
+    if (!differs || taken)
       continue;
     ContainerId id = create(s, key_of(s), kRootId, std::nullopt, "", delta);
-    empty_.insert(id);
+    mark_empty(id);
   }
 }
 

@@ -37,6 +37,7 @@ struct Writing {
   const BootClock& clock;
   const TreeView& view;
   JsonWriter& w;
+  ShareIndex shares;
   std::vector<std::uint32_t> pids;  // reused for every container
 };
 
@@ -60,7 +61,7 @@ void write_container(Writing& x, const Container& c, const std::string& path) {
     w.value(n);
   w.end_array();
   if (c.id != kRootId) {
-    auto shares = tree.shares(c.id);
+    auto shares = tree.shares(c.id, x.shares);
     if (!shares.empty()) {
       w.key("shares").begin_object();
       // Access rule 1: a container outside the client's subtree is not named.
@@ -131,7 +132,7 @@ std::string tree_json(const Tree& tree, const BootClock& clock, const TreeView& 
   JsonWriter w(out);
   w.begin_object().member("source", view.source).key("root");
   if (const Container* top = tree.find(view.top)) {
-    Writing x{tree, clock, view, w, {}};
+    Writing x{tree, clock, view, w, tree.share_index(), {}};
     write_container(x, *top, tree.path(view.top));
   } else {
     w.null();

@@ -99,6 +99,7 @@ void Agent::collect(bool recheck_pinned) {
   if (!tree_->has_garbage() && !(recheck_pinned && tree_->has_pinned()))
     return;
   std::size_t before = delta_.removed.size();
+  delta_.want_paths = fanout_->wanted();
   tree_->collect_garbage(scanner_.pins(), delta_, recheck_pinned);
   for (std::size_t i = before; i < delta_.removed.size(); ++i) {
     ++counters_.containers_removed;

@@ -2,6 +2,7 @@
 // the unit tests of every layer build their trees from.
 #pragma once
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -112,5 +113,12 @@ class TestTree : public Tree {
     return out;
   }
 };
+
+// A container's members as a set (the tree keeps them unordered).
+inline std::set<std::uint32_t> members_of(const Tree& t, ContainerId id) {
+  const Container* c = t.find(id);
+  return c ? std::set<std::uint32_t>(c->members.begin(), c->members.end())
+           : std::set<std::uint32_t>{};
+}
 
 }  // namespace nsgroup::test

@@ -28,7 +28,7 @@ TEST(Tree, UnshareCreatesAChildOfTheCallersContainer) {
   const Container& c = *t.find(r.container);
   EXPECT_EQ(c.name, "container_" + std::to_string(c.id));
   EXPECT_EQ(t.path(c.id), "/init_container/" + c.name);
-  EXPECT_EQ(c.members, std::set<std::uint32_t>{10});
+  EXPECT_EQ(c.members, std::vector<std::uint32_t>{10});
   EXPECT_EQ(ns_mask_names(t.new_ns_mask(c.id)), std::vector<std::string>{"net"});
   ASSERT_TRUE(c.created);
   EXPECT_EQ(c.created->pid, 10U);
@@ -54,7 +54,7 @@ TEST(Tree, SameSetJoinsTheExistingContainer) {
   auto b = t.apply(ns_event(EventKind::Setns, 20, root_set(), set));
   EXPECT_FALSE(b.created);
   EXPECT_EQ(a.container, b.container);
-  EXPECT_EQ(t.find(a.container)->members, (std::set<std::uint32_t>{10, 20}));
+  EXPECT_EQ(members_of(t, a.container), (std::set<std::uint32_t>{10, 20}));
   EXPECT_EQ(t.container_count(), 2U);
 }
 
@@ -292,7 +292,7 @@ TEST(Tree, PartialSetnsMakesAContainerThatSharesItsNamespace) {
   auto p = t.apply(ns_event(EventKind::Setns, 20, root_set(), partial));
   EXPECT_TRUE(p.created);
   EXPECT_NE(p.container, tc.container);
-  auto shares = t.shares(p.container);
+  auto shares = t.shares(p.container, t.share_index());
   ASSERT_EQ(shares.size(), 1U);
   EXPECT_EQ(kNsNames[shares[0].ns], "net");
   EXPECT_EQ(shares[0].with, tc.container);
