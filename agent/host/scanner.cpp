@@ -3,6 +3,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <sched.h>
 #include <sys/ioctl.h>
 #include <sys/utsname.h>
@@ -157,6 +158,24 @@ Result<Snapshot> Scanner::scan() {
     return *failed_;
   snap.pins = pins();
   return snap;
+}
+
+bool Scanner::mounts_changed() {
+  if (!mounts_) {
+    mounts_.reset(::open((proc_ + "/1/mountinfo").c_str(), O_RDONLY | O_CLOEXEC));
+    if (!mounts_)
+      mounts_.reset(::open((proc_ + "/self/mountinfo").c_str(), O_RDONLY | O_CLOEXEC));
+    return true;
+  }
+  pollfd p{mounts_.get(), POLLPRI, 0};
+  if (::poll(&p, 1, 0) <= 0 || !(p.revents & (POLLPRI | POLLERR)))
+    return false;
+  // The event stays until the file is read again from the start.
+  char buf[65536];
+  ::lseek(mounts_.get(), 0, SEEK_SET);
+  while (::read(mounts_.get(), buf, sizeof buf) > 0) {
+  }
+  return true;
 }
 
 std::vector<PinnedNs> Scanner::pins() {

@@ -11,6 +11,7 @@
 
 #include "core/ns.h"
 #include "core/snapshot.h"
+#include "util/fd.h"
 #include "util/result.h"
 
 namespace nsgroup {
@@ -29,6 +30,10 @@ class Scanner {
   Result<std::vector<std::uint32_t>> pids();
   // nsfs bind mounts in our mount namespace, with ids where there are.
   std::vector<PinnedNs> pins();
+  // True when the mount table that pins() reads changed since the last
+  // call (and on the first): one poll(2) on a mountinfo kept open, so that
+  // pins are read again only when a mount came or went.
+  bool mounts_changed();
   // The initial namespaces: those of kthreadd (PID 2), else PID 1, else
   // our own.
   NsSet root_ns();
@@ -51,6 +56,7 @@ class Scanner {
   std::string proc_;
   bool ids_ = true;
   std::optional<Failure> failed_;  // the first read that failed in a scan
+  UniqueFd mounts_;                 // mountinfo, polled for changes
 };
 
 }  // namespace nsgroup

@@ -38,7 +38,13 @@ std::optional<ProcInfo> Agent::read_process(std::uint32_t pid) {
   return scanner_.read_process(pid);
 }
 
-void Agent::relabel() { nsgroup::relabel(*tree_, gather_labels(*tree_, scanner_, scanner_.pins())); }
+void Agent::relabel() { nsgroup::relabel(*tree_, gather_labels(*tree_, scanner_, pins())); }
+
+const std::vector<PinnedNs>& Agent::pins() {
+  if (scanner_.mounts_changed())
+    pins_ = scanner_.pins();
+  return pins_;
+}
 
 Status Agent::rename(ContainerId id, std::string_view name) {
   Status renamed = tree_->rename(id, name, delta_);
@@ -82,8 +88,16 @@ void Agent::on_event(const Event& e) {
   if (r.created)
     ++counters_.containers_created;
   // Fork records are membership only; and JSON nobody reads is not built.
-  if (e.kind == EventKind::Fork || !fanout_->wanted())
-    return;
+  if (e.kind != EventKind::Fork && fanout_->wanted())
+    publish(e, r);
+  // A container left empty goes now, not at the end of the batch: a process
+  // that unshares in a loop never builds a chain of them (every path, and
+  // every walk to the root, would grow with the batch).
+  if (tree_->has_garbage())
+    collect();
+}
+
+void Agent::publish(const Event& e, const ApplyResult& r) {
   EventPlacement p;
   p.container = tree_->path(r.container ? r.container : kRootId);
   p.from = tree_->path(r.from ? r.from : kRootId);
@@ -100,7 +114,7 @@ void Agent::collect(bool recheck_pinned) {
     return;
   std::size_t before = delta_.removed.size();
   delta_.want_paths = fanout_->wanted();
-  tree_->collect_garbage(scanner_.pins(), delta_, recheck_pinned);
+  tree_->collect_garbage(pins(), delta_, recheck_pinned);
   for (std::size_t i = before; i < delta_.removed.size(); ++i) {
     ++counters_.containers_removed;
     const Removed& r = delta_.removed[i];

@@ -66,6 +66,7 @@ class Agent final : public ApiBackend {
 
  private:
   void on_event(const Event& e);
+  void publish(const Event& e, const ApplyResult& r);
   // Applies a scan; the kernel tracks every process it placed.
   void apply_scan(const Snapshot& snap);
   // Newly empty containers; with recheck_pinned, those kept by pins too
@@ -73,6 +74,8 @@ class Agent final : public ApiBackend {
   void collect(bool recheck_pinned = false);
   // Hands the batch's delta to its consumers, then empties it.
   void sync();
+  // The nsfs pins, read again only when the mount table changed.
+  const std::vector<PinnedNs>& pins();
 
   DaemonOptions opts_;
   BootClock clock_;
@@ -80,6 +83,7 @@ class Agent final : public ApiBackend {
   SystemCgroupFs cgroupfs_;
   std::optional<Tree> tree_;
   Delta delta_;  // what changed since the last sync()
+  std::vector<PinnedNs> pins_;
   std::optional<Tracer> tracer_;
   std::unique_ptr<Mirror> mirror_;
   std::optional<Fanout> fanout_;
