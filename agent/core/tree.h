@@ -104,8 +104,12 @@ class Tree {
   // chain of dead containers).
   // recheck_pinned: look again at containers kept by pins (a pin goes away
   // without any event: ip netns delete); else only at the newly empty.
+  // splice_only: remove only empty containers that have children (what an
+  // unshare loop leaves behind), and leave the childless for a later call
+  // with fresher pins (ip netns add pins its namespace between its unshare
+  // and its setns back).
   void collect_garbage(const std::vector<PinnedNs>& pins, Delta& delta,
-                       bool recheck_pinned = true);
+                       bool recheck_pinned = true, bool splice_only = false);
   // True when some container may have become removable.
   bool has_garbage() const { return !empty_.empty(); }
   // True when some container is kept only by an nsfs bind mount.

@@ -10,7 +10,7 @@
 namespace nsgroup {
 
 void Tree::collect_garbage(const std::vector<PinnedNs>& pins, Delta& delta,
-                           bool recheck_pinned) {
+                           bool recheck_pinned, bool splice_only) {
   std::set<std::pair<std::size_t, std::uint64_t>> pinned;
   for (const PinnedNs& pin : pins)
     for (std::size_t slot : ns_slots_of(pin.type))
@@ -31,6 +31,7 @@ void Tree::collect_garbage(const std::vector<PinnedNs>& pins, Delta& delta,
     for (ContainerId id : pinned_)
       work.emplace(depth(id), id);
   empty_.clear();
+  std::vector<ContainerId> later;
   while (!work.empty()) {
     auto [level, id] = work.top();
     work.pop();
@@ -41,6 +42,10 @@ void Tree::collect_garbage(const std::vector<PinnedNs>& pins, Delta& delta,
     if (!c.members.empty()) {
       c.pinned = false;
       pinned_.erase(id);
+      continue;
+    }
+    if (splice_only && c.children.empty()) {
+      later.push_back(id);
       continue;
     }
     std::uint32_t mask = new_ns_mask(id);
@@ -58,6 +63,7 @@ void Tree::collect_garbage(const std::vector<PinnedNs>& pins, Delta& delta,
     if (parent != kRootId)
       work.emplace(level - 1, parent);
   }
+  empty_ = std::move(later);
 }
 
 void Tree::remove_container(ContainerId id, Delta& delta) {

@@ -90,11 +90,11 @@ void Agent::on_event(const Event& e) {
   // Fork records are membership only; and JSON nobody reads is not built.
   if (e.kind != EventKind::Fork && fanout_->wanted())
     publish(e, r);
-  // A container left empty goes now, not at the end of the batch: a process
-  // that unshares in a loop never builds a chain of them (every path, and
-  // every walk to the root, would grow with the batch).
+  // An empty container with children is spliced out now, not at the end
+  // of the batch: a process that unshares in a loop never builds a chain
+  // (every path, and every walk to the root, would grow with the batch).
   if (tree_->has_garbage())
-    collect();
+    collect(false, true);
 }
 
 void Agent::publish(const Event& e, const ApplyResult& r) {
@@ -109,12 +109,15 @@ void Agent::publish(const Event& e, const ApplyResult& r) {
                    [&] { return event_line(e, clock_, &p, true); });
 }
 
-void Agent::collect(bool recheck_pinned) {
+void Agent::collect(bool recheck_pinned, bool splice_only) {
   if (!tree_->has_garbage() && !(recheck_pinned && tree_->has_pinned()))
     return;
   std::size_t before = delta_.removed.size();
   delta_.want_paths = fanout_->wanted();
-  tree_->collect_garbage(pins(), delta_, recheck_pinned);
+  // Splicing needs no fresh look at the mounts: a pin that matters there
+  // was made before the child existed. (One poll(2) per batch, not per
+  // record.)
+  tree_->collect_garbage(splice_only ? pins_ : pins(), delta_, recheck_pinned, splice_only);
   for (std::size_t i = before; i < delta_.removed.size(); ++i) {
     ++counters_.containers_removed;
     const Removed& r = delta_.removed[i];

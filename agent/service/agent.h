@@ -71,7 +71,7 @@ class Agent final : public ApiBackend {
   void apply_scan(const Snapshot& snap);
   // Newly empty containers; with recheck_pinned, those kept by pins too
   // (on the timer: mountinfo is read once a second, not once a batch).
-  void collect(bool recheck_pinned = false);
+  void collect(bool recheck_pinned = false, bool splice_only = false);
   // Hands the batch's delta to its consumers, then empties it.
   void sync();
   // The nsfs pins, read again only when the mount table changed.
