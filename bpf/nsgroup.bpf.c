@@ -241,7 +241,8 @@ static __always_inline void emit_fork(struct task_struct *child, __u32 ptgid)
 	e->ppid = ptgid;
 	e->start_ticks = start_ticks(child);
 	BPF_CORE_READ_STR_INTO(&e->comm, child, comm);
-	bpf_ringbuf_submit(e, 0);
+	/* Membership only: no wakeup; the agent drains on a short timer. */
+	bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
 }
 
 SEC("raw_tp/sched_process_fork")
@@ -346,7 +347,8 @@ int sched_exit(struct bpf_raw_tracepoint_args *ctx)
 	e->exit_code = BPF_CORE_READ(t, exit_code);
 	e->start_ticks = start_ticks(t);
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
-	bpf_ringbuf_submit(e, 0);
+	/* As for forks: a fork+exit storm must not wake the agent twice a process. */
+	bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
 	return 0;
 }
 

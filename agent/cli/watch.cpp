@@ -88,7 +88,7 @@ Status run_watch(const Options& opts) {
       return ok;
   std::array<epoll_event, 8> ready{};
   while (!reader_gone) {
-    int n = ep->wait(ready, 1000);
+    int n = ep->wait(ready, kDrainMs);
     for (int i = 0; i < n; ++i) {
       if (ready[i].data.u64 == kSignal && read_signal(sfd->get()) != 0)
         return {};

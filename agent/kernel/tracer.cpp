@@ -239,7 +239,8 @@ int Tracer::consume() {
 }
 
 int Tracer::poll(int timeout_ms) {
-  return delivered(ring_buffer__poll(s_->rb.get(), timeout_ms), "polling the ring buffer");
+  int n = delivered(ring_buffer__poll(s_->rb.get(), timeout_ms), "polling the ring buffer");
+  return n + consume();
 }
 
 std::uint64_t Tracer::take_lost() {

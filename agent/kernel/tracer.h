@@ -34,6 +34,9 @@ struct TracerOptions {
   bool ignore_self = true;
 };
 
+// How often a consumer drains records that woke no one (fork, exit).
+inline constexpr int kDrainMs = 25;
+
 class Tracer {
  public:
   using Callback = std::function<void(const Event&)>;
@@ -49,11 +52,14 @@ class Tracer {
   Tracer& operator=(Tracer&&) noexcept;
   ~Tracer();
 
-  // An fd that becomes readable when records are waiting (for epoll).
+  // An fd that becomes readable when records that matter are waiting (for
+  // epoll). Fork and exit records do not wake it: consume() on a timer
+  // (kDrainMs) delivers them.
   int fd() const;
   // Delivers every waiting record to the callback. Returns how many.
   int consume();
-  // Waits up to timeout_ms for records, then delivers them.
+  // Waits up to timeout_ms for records, then delivers them (fork and exit
+  // records wake no one: they are delivered by this call's end too).
   int poll(int timeout_ms);
   // Records the kernel dropped since the last call (ring buffer full).
   std::uint64_t take_lost();

@@ -12,6 +12,7 @@
 #include "service/notify.h"
 #include "service/server.h"
 #include "util/log.h"
+#include "kernel/tracer.h"
 #include "util/loop.h"
 
 namespace nsgroup {
@@ -111,11 +112,12 @@ Status Daemon::run() {
     return ok;
   std::array<epoll_event, 64> ready{};
   for (;;) {
-    int n = ep_.wait(ready, -1);
+    // Woken by the records that matter, or after kDrainMs for the rest.
+    int n = ep_.wait(ready, kDrainMs);
     for (int i = 0; i < n; ++i) {
       std::uint64_t key = ready[i].data.u64;
       if (key == kRing) {
-        agent_.consume();
+        // Drained below, every turn.
       } else if (key == kSignal) {
         int sig = read_signal(signals_.get());
         if (sig == SIGHUP) {
@@ -144,6 +146,7 @@ Status Daemon::run() {
         server_->on_client_ready(key, ready[i].events);
       }
     }
+    agent_.consume();
     agent_.after_batch();
     server_->reap();
   }
