@@ -66,6 +66,10 @@ void relabel(Tree& tree, const LabelInputs& in) {
   std::vector<ContainerId> ids;
   ids.reserve(tree.container_count());
   tree.visit(kRootId, [&](const Container& c, int) { ids.push_back(c.id); });
+  relabel(tree, in, ids);
+}
+
+void relabel(Tree& tree, const LabelInputs& in, std::span<const ContainerId> ids) {
   for (ContainerId id : ids)
     tree.set_label(id, label_of(tree, id, in));
 }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <optional>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -31,5 +32,7 @@ std::optional<std::string> label_of(const Tree& tree, ContainerId id, const Labe
 
 // Sets every container's label.
 void relabel(Tree& tree, const LabelInputs& in);
+// Sets the labels of some containers.
+void relabel(Tree& tree, const LabelInputs& in, std::span<const ContainerId> ids);
 
 }  // namespace nsgroup

@@ -309,17 +309,30 @@ void Mirror::sync_ids(const Tree& tree, std::set<ContainerId> ids,
   // Then only the members that came, went or moved. A pid may move several
   // times in one batch: where it is now decides, and whether its last move
   // took it back to the root (out of the mirror) or out of existence.
-  std::unordered_map<std::uint32_t, ContainerId> last;
+  std::unordered_map<std::uint32_t, const PidMove*> last;
   last.reserve(pids.size());
   for (const PidMove& m : pids)
-    last[m.pid] = m.to;
-  for (const auto& [pid, to] : last) {
+    last[m.pid] = &m;
+  for (const auto& [pid, move] : last) {
     ContainerId id = tree.container_of(pid);
     if (id == kRootId) {
-      if (to == kRootId)
+      if (move->to == kRootId)
         evacuate(pid);
       forget(pid);
       continue;
+    }
+    // A child that only forked is where its parent was when it forked: if
+    // the parent was placed for this container before this batch, so is
+    // the child, with no read of /proc and no write to cgroupfs.
+    if (std::uint32_t parent = move->forked_from; parent != 0 && move->to == id &&
+                                                  !last.count(parent)) {
+      if (auto p = placed_.find(parent); p != placed_.end() && p->second == id) {
+        placed_[pid] = id;
+        if (auto f = foreign_.find(parent); f != foreign_.end())
+          foreign_[pid] = f->second;
+        ++inherited_;
+        continue;
+      }
     }
     auto dir = dirs_.find(id);
     auto it = placed_.find(pid);
@@ -379,6 +392,7 @@ MirrorStats Mirror::stats() const {
   s.mkdirs = mkdirs_;
   s.rmdirs = rmdirs_;
   s.moves = moves_;
+  s.inherited = inherited_;
   s.pending_removals = removals_.size();
   s.pending_retries = retry_.size();
   s.foreign_processes = foreign_.size();

@@ -1,6 +1,7 @@
 // The agent's state and the consumers of its changes.
 #include "service/agent.h"
 
+#include <malloc.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -38,7 +39,23 @@ std::optional<ProcInfo> Agent::read_process(std::uint32_t pid) {
   return scanner_.read_process(pid);
 }
 
-void Agent::relabel() { nsgroup::relabel(*tree_, gather_labels(*tree_, scanner_, pins())); }
+void Agent::relabel_all() {
+  labels_ = gather_labels(*tree_, scanner_, pins());
+  nsgroup::relabel(*tree_, labels_);
+}
+
+void Agent::relabel_fresh() {
+  std::vector<ContainerId> ids;
+  for (auto& [id, ticks] : fresh_)
+    if (tree_->find(id))
+      ids.push_back(id);
+  std::erase_if(fresh_, [](auto& f) { return --f.second <= 0; });
+  if (ids.empty())
+    return;
+  labels_.pins = pins_;
+  gather_labels(*tree_, scanner_, ids, labels_);
+  nsgroup::relabel(*tree_, labels_, ids);
+}
 
 const std::vector<PinnedNs>& Agent::pins() {
   if (scanner_.mounts_changed())
@@ -129,6 +146,12 @@ void Agent::collect(bool recheck_pinned, bool splice_only) {
 void Agent::sync() {
   if (delta_.containers_changed())
     state_.mark_dirty();
+  for (ContainerId id : delta_.made)
+    fresh_.emplace_back(id, 3);
+  for (const Removed& r : delta_.removed) {
+    labels_.hostname.erase(r.id);
+    labels_.runtime_id.erase(r.id);
+  }
   if (mirror_)
     mirror_->sync(*tree_, delta_);
   delta_.clear();
@@ -227,6 +250,7 @@ Status Agent::bootstrap() {
   delta_.clear();
   if (mirror_)
     mirror_->sync_all(*tree_);
+  relabel_all();
   log_info("bootstrap: " + std::to_string(snap->procs.size()) + " processes, " +
            std::to_string(tree_->container_count()) + " containers, hooks: " +
            tracer_->hooks() + (scanner_.ids_available() ? ", namespace ids" : ""));
@@ -265,9 +289,21 @@ bool Agent::identify(Connection& c) {
 void Agent::tick() {
   collect(true);
   sync();
+  relabel_fresh();
   if (mirror_)
     mirror_->retry(*tree_);
   state_.save_if_due(*tree_, BootClock::boot_ns_now());
+  // Thousands of containers gone: give their memory back to the system
+  // (glibc keeps freed chunks of a busy heap otherwise).
+  if (counters_.containers_removed - removed_at_trim_ >= 1024) {
+    removed_at_trim_ = counters_.containers_removed;
+    ::malloc_trim(0);
+  }
+}
+
+void Agent::periodic_reconcile() {
+  reconcile("timer");
+  relabel_all();
 }
 
 void Agent::stop() {

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/labels.h"
 #include "host/cgroupfs.h"
 #include "host/mirror.h"
 #include "host/scanner.h"
@@ -42,8 +43,11 @@ class Agent final : public ApiBackend {
   void consume() { tracer_->consume(); }
   // After each loop turn: report losses (and rescan), collect, sync.
   void after_batch();
-  // Once a second: pins rechecked, mirror retries, state saved when due.
+  // Once a second: pins rechecked, mirror retries, state saved when due,
+  // new containers labelled, memory given back after mass removals.
   void tick();
+  // On the reconcile timer: a scan, and every label read again.
+  void periodic_reconcile();
   // A connecting client's identity (access rule inputs), or false.
   bool identify(Connection& c);
   // Saves the state and detaches the programs.
@@ -57,7 +61,6 @@ class Agent final : public ApiBackend {
   std::vector<std::uint32_t> live_pids() override;
   std::optional<ProcInfo> read_process(std::uint32_t pid) override;
   void reconcile(std::string_view why) override;
-  void relabel() override;
   Status rename(ContainerId id, std::string_view name) override;
   KillOutcome kill(ContainerId id) override;
   std::optional<std::string> cgroup_dir(ContainerId id) override;
@@ -76,6 +79,11 @@ class Agent final : public ApiBackend {
   void sync();
   // The nsfs pins, read again only when the mount table changed.
   const std::vector<PinnedNs>& pins();
+  // Labels, computed once per container and kept: those of all on a
+  // reconcile, those of new containers on their first ticks (a hostname
+  // is set just after the unshare that made its namespace).
+  void relabel_all();
+  void relabel_fresh();
 
   DaemonOptions opts_;
   BootClock clock_;
@@ -84,6 +92,9 @@ class Agent final : public ApiBackend {
   std::optional<Tree> tree_;
   Delta delta_;  // what changed since the last sync()
   std::vector<PinnedNs> pins_;
+  LabelInputs labels_;
+  // Containers made lately, and on how many more ticks to label them.
+  std::vector<std::pair<ContainerId, int>> fresh_;
   std::optional<Tracer> tracer_;
   std::unique_ptr<Mirror> mirror_;
   std::optional<Fanout> fanout_;
@@ -92,6 +103,7 @@ class Agent final : public ApiBackend {
   StateStore state_;
   Server* server_ = nullptr;
   bool reconcile_now_ = false;
+  std::uint64_t removed_at_trim_ = 0;
 };
 
 }  // namespace nsgroup

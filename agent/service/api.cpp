@@ -50,7 +50,6 @@ Reply Api::handle(const Identity& who, const Json& req) {
 std::string Api::tree(const Identity& who, const Json& req) {
   auto live = backend_.live_pids();
   const Tree& t = backend_.settled();
-  backend_.relabel();
   TreeView view;
   view.top = who.scope;
   view.pids = req.contains("pids") && req["pids"].is_boolean() && req["pids"].get<bool>();

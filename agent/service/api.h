@@ -38,8 +38,6 @@ class ApiBackend {
   virtual std::optional<ProcInfo> read_process(std::uint32_t pid) = 0;
   // Rescans /proc: a process the tree has not placed.
   virtual void reconcile(std::string_view why) = 0;
-  // Recomputes labels.
-  virtual void relabel() = 0;
   virtual Status rename(ContainerId id, std::string_view name) = 0;
   virtual KillOutcome kill(ContainerId id) = 0;
   // The mirror's directory for a container, and a member's foreign cgroup.

@@ -132,7 +132,7 @@ Status Daemon::run() {
         }
       } else if (key == kReconcileTimer) {
         drain_timerfd(reconcile_timer_.get());
-        agent_.reconcile("timer");
+        agent_.periodic_reconcile();
       } else if (key == kTickTimer) {
         drain_timerfd(tick_timer_.get());
         tick();

@@ -79,7 +79,6 @@ class FakeBackend final : public ApiBackend {
       tree.apply(e, delta);
     unseen.clear();
   }
-  void relabel() override {}
   Status rename(ContainerId id, std::string_view name) override {
     return tree.rename(id, name, delta);
   }

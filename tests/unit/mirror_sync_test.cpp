@@ -235,6 +235,44 @@ TEST(MirrorSync, ANewContainerGetsItsDirectoryAndItsMember) {
   EXPECT_EQ(s.mirror.stats().moves, 1U);
 }
 
+// A child that only forked is where the kernel put it: in its parent's
+// directory. The mirror takes the parent's placement, with no I/O.
+TEST(MirrorSync, AForkedChildInheritsItsParentsPlacement) {
+  Sample s;
+  s.fs.spawn(10);
+  ContainerId c = s.unshare(10, root_set(), kUts);
+  std::string dir = FakeCgroupFs::rel(std::string(kRoot) + "/" + s.tree.find(c)->name);
+  s.fs.spawn(11, dir);  // the kernel's fork: the parent's cgroup
+  Event fork;
+  fork.kind = EventKind::Fork;
+  fork.pid = fork.tid = 11;
+  fork.ppid = 10;
+  EXPECT_EQ(s.apply(fork), c);
+  EXPECT_TRUE(s.mirror.in_directory(11));
+  EXPECT_EQ(s.mirror.stats().moves, 1U);  // the parent's only
+  EXPECT_EQ(s.mirror.stats().inherited, 1U);
+  EXPECT_EQ(s.cgroup_of(11), dir);
+}
+
+// Forked in the same batch as its parent's move: the child forked before
+// the move and is still where the parent was, so it is placed itself.
+TEST(MirrorSync, AChildForkedBeforeItsParentWasPlacedIsPlacedItself) {
+  Sample s;
+  s.fs.spawn(10);
+  s.fs.spawn(11);
+  s.tree.apply(ns_event(EventKind::Unshare, 10, root_set(), kUts), s.delta);
+  Event fork;
+  fork.kind = EventKind::Fork;
+  fork.pid = fork.tid = 11;
+  fork.ppid = 10;
+  ContainerId c = s.tree.apply(fork, s.delta).container;
+  s.sync();
+  std::string dir = FakeCgroupFs::rel(std::string(kRoot) + "/" + s.tree.find(c)->name);
+  EXPECT_EQ(s.cgroup_of(11), dir);
+  EXPECT_EQ(s.mirror.stats().inherited, 0U);
+  EXPECT_EQ(s.mirror.stats().moves, 2U);
+}
+
 TEST(MirrorSync, ANewDirectoryCarriesTheContainersXattrs) {
   Sample s;
   s.fs.spawn(10);
