@@ -13,6 +13,12 @@
 
 namespace nsgroup {
 
+namespace {
+
+constexpr std::uint64_t kLossScanEveryNs = 1'000'000'000ULL;
+
+}  // namespace
+
 Agent::Agent(const DaemonOptions& opts)
     : opts_(opts), clock_(BootClock::now()), state_(StateStore::open(opts.state_dir)) {
   counters_.started_boot_ns = BootClock::boot_ns_now();
@@ -200,8 +206,13 @@ void Agent::after_batch() {
     log_warn(std::to_string(lost) + " BPF records lost (ring buffer full); rescanning /proc");
     reconcile_now_ = true;
   }
-  if (reconcile_now_)
+  // At most one rescan a second for losses: a rescan under a flood costs
+  // time in which more records are lost, and must not feed itself.
+  std::uint64_t now = BootClock::boot_ns_now();
+  if (reconcile_now_ && now - last_loss_scan_ns_ >= kLossScanEveryNs) {
+    last_loss_scan_ns_ = now;
     reconcile("lost events");
+  }
   collect();
   sync();
 }
@@ -287,6 +298,8 @@ bool Agent::identify(Connection& c) {
 }
 
 void Agent::tick() {
+  if (reconcile_now_)
+    after_batch();  // a rescan held back by the rate limit
   collect(true);
   sync();
   relabel_fresh();

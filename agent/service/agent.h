@@ -102,7 +102,8 @@ class Agent final : public ApiBackend {
   Api api_{*this, clock_, counters_};
   StateStore state_;
   Server* server_ = nullptr;
-  bool reconcile_now_ = false;
+  bool reconcile_now_ = false;  // records were lost: a rescan is due
+  std::uint64_t last_loss_scan_ns_ = 0;
   std::uint64_t removed_at_trim_ = 0;
 };
 
