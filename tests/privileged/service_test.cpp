@@ -170,7 +170,7 @@ TEST(Access, NonRootClientCannotConnectWhenTheGroupIsRoot) {
   DaemonProcess d;
   ASSERT_TRUE(d.ready()) << d.log();
   auto o = capture({"setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups",
-                    nsgroup_binary(), "tree", "--socket", d.socket()});
+                    reachable_binary(), "tree", "--socket", d.socket()});
   EXPECT_EQ(o.status, 1);
   EXPECT_NE(o.err.find("permission denied"), std::string::npos) << o.err;
   EXPECT_TRUE(o.out.empty()) << "fell back to a scan";
@@ -273,7 +273,7 @@ class Changes : public ::testing::Test {
     ASSERT_NE(path_, "/init_container");
   }
   Output as(std::vector<std::string> prefix, std::vector<std::string> args) {
-    prefix.push_back(nsgroup_binary());
+    prefix.push_back(reachable_binary());
     prefix.insert(prefix.end(), args.begin(), args.end());
     prefix.push_back("--socket");
     prefix.push_back(daemon_->socket());

@@ -281,6 +281,34 @@ std::string nsgroup_binary() {
   return env && *env ? env : NSGROUP_BINARY;
 }
 
+namespace {
+
+// A 0755 directory under /tmp holding a 0755 copy of the binary.
+struct ReachableCopy {
+  std::string dir, path;
+  ReachableCopy() {
+    char tmpl[] = "/tmp/nsgroup-test-bin.XXXXXX";
+    if (!::mkdtemp(tmpl))
+      throw std::system_error(errno, std::generic_category(), "mkdtemp");
+    dir = tmpl;
+    path = dir + "/nsgroup";
+    ::chmod(dir.c_str(), 0755);
+    if (run({"cp", nsgroup_binary(), path}) != 0 || ::chmod(path.c_str(), 0755) != 0)
+      throw std::runtime_error("cannot copy " + nsgroup_binary() + " to " + path);
+  }
+  ~ReachableCopy() {
+    ::unlink(path.c_str());
+    ::rmdir(dir.c_str());
+  }
+};
+
+}  // namespace
+
+std::string reachable_binary() {
+  static ReachableCopy copy;
+  return copy.path;
+}
+
 pid_t Workloads::start(const std::vector<std::string>& argv) {
   pid_t pid = spawn_with(argv, {"/dev/null", "/dev/null", "", false}, true);
   pids_.push_back(pid);

@@ -85,6 +85,10 @@ Output capture(const std::vector<std::string>& argv, int uid = -1,
                std::chrono::milliseconds timeout = std::chrono::milliseconds(0));
 // The nsgroup binary under test ($NSGROUP_TEST_BINARY, else the build's).
 std::string nsgroup_binary();
+// A copy of it that any user can execute, for tests that run it as
+// another user: the build may sit in a private (0700) directory, as a
+// clone into /root or `mktemp -d` does. Removed when the tests end.
+std::string reachable_binary();
 
 // Exit status of pid (waits), or 128+signal.
 int wait_status(pid_t pid);

@@ -36,7 +36,7 @@ TEST(Binary, UnknownCommandIsAUsageError) {
 TEST(Binary, WatchWithoutRootFailsWithOneClearLine) {
   // As root, drop to nobody; as anyone else, we are already unprivileged.
   int uid = ::geteuid() == 0 ? 65534 : -1;
-  auto o = capture({nsgroup_binary(), "watch"}, uid);
+  auto o = capture({uid >= 0 ? reachable_binary() : nsgroup_binary(), "watch"}, uid);
   EXPECT_EQ(o.status, 1);
   EXPECT_EQ(lines(o.err), 1U) << o.err;
   EXPECT_NE(o.err.find("root"), std::string::npos) << o.err;
