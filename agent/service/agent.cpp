@@ -16,6 +16,9 @@ namespace nsgroup {
 namespace {
 
 constexpr std::uint64_t kLossScanEveryNs = 1'000'000'000ULL;
+// A new container's label is read again on its first ticks: a hostname is
+// set just after the unshare that made its namespace.
+constexpr int kFreshTicks = 3;
 
 }  // namespace
 
@@ -33,6 +36,7 @@ const Tree& Agent::settled() {
   tracer_->consume();
   collect();
   sync();
+  relabel_fresh(true);  // containers never labelled yet: a few, not all
   return *tree_;
 }
 
@@ -50,15 +54,17 @@ void Agent::relabel_all() {
   nsgroup::relabel(*tree_, labels_);
 }
 
-void Agent::relabel_fresh() {
+void Agent::relabel_fresh(bool unlabelled_only) {
   std::vector<ContainerId> ids;
   for (auto& [id, ticks] : fresh_)
-    if (tree_->find(id))
+    if ((!unlabelled_only || ticks == kFreshTicks) && tree_->find(id))
       ids.push_back(id);
-  std::erase_if(fresh_, [](auto& f) { return --f.second <= 0; });
+  for (auto& f : fresh_)
+    f.second -= unlabelled_only ? (f.second == kFreshTicks) : 1;
+  std::erase_if(fresh_, [](auto& f) { return f.second <= 0; });
   if (ids.empty())
     return;
-  labels_.pins = pins_;
+  labels_.pins = pins();
   gather_labels(*tree_, scanner_, ids, labels_);
   nsgroup::relabel(*tree_, labels_, ids);
 }
@@ -153,7 +159,7 @@ void Agent::sync() {
   if (delta_.containers_changed())
     state_.mark_dirty();
   for (ContainerId id : delta_.made)
-    fresh_.emplace_back(id, 3);
+    fresh_.emplace_back(id, kFreshTicks);
   for (const Removed& r : delta_.removed) {
     labels_.hostname.erase(r.id);
     labels_.runtime_id.erase(r.id);

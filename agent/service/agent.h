@@ -83,7 +83,9 @@ class Agent final : public ApiBackend {
   // reconcile, those of new containers on their first ticks (a hostname
   // is set just after the unshare that made its namespace).
   void relabel_all();
-  void relabel_fresh();
+  // unlabelled_only: only those made since the last labelling (a request
+  // about to show them), without counting a tick.
+  void relabel_fresh(bool unlabelled_only = false);
 
   DaemonOptions opts_;
   BootClock clock_;
