@@ -25,13 +25,16 @@ Result<std::optional<Client>> Client::connect(const std::string& path) {
 }
 
 std::optional<std::string> Client::read_line() {
+  std::size_t searched = 0;  // only new bytes are searched: a reply of
+                             // megabytes is read in linear time
   for (;;) {
-    auto nl = buf_.find('\n');
+    auto nl = buf_.find('\n', searched);
     if (nl != std::string::npos) {
       std::string line = buf_.substr(0, nl);
       buf_.erase(0, nl + 1);
       return line;
     }
+    searched = buf_.size();
     char tmp[65536];
     ssize_t n = ::read(fd_.get(), tmp, sizeof tmp);
     if (n < 0 && errno == EINTR)

@@ -215,7 +215,7 @@ void Server::on_client_ready(std::uint64_t key, std::uint32_t events) {
       send_error(c, "request longer than " + std::to_string(kMaxRequestBytes) + " bytes");
       c.closing = true;
     }
-    if (eof || (c.closing && c.out.empty()))
+    if (eof || (c.closing && c.out.size() == c.sent))
       close(fd);
   }
 }
@@ -242,7 +242,7 @@ void Server::handle_lines(Connection& c) {
 void Server::send(Connection& c, std::string_view line) {
   if (c.dead)
     return;
-  if (c.out.size() + line.size() > kMaxPendingOutput) {
+  if (c.out.size() - c.sent + line.size() > kMaxPendingOutput) {
     log_warn("dropping a control-socket client (pid " +
              std::to_string(c.who.pid) + ") that does not read its " +
              (c.watching ? "event stream" : "replies"));
@@ -262,15 +262,22 @@ void Server::flush(Connection& c) {
   if (c.dead)
     return;
   int fd = c.fd.get();
-  while (!c.out.empty()) {
-    ssize_t n = ::send(fd, c.out.data(), c.out.size(), MSG_NOSIGNAL);
+  while (c.sent < c.out.size()) {
+    ssize_t n = ::send(fd, c.out.data() + c.sent, c.out.size() - c.sent, MSG_NOSIGNAL);
     if (n > 0) {
-      c.out.erase(0, static_cast<std::size_t>(n));
+      // An offset, not an erase per send: a reply of megabytes goes out
+      // in linear time.
+      c.sent += static_cast<std::size_t>(n);
       continue;
     }
     if (n < 0 && errno == EINTR)
       continue;
     if (n < 0 && errno == EAGAIN) {
+      // A stream never fully drained keeps only what is unsent.
+      if (c.sent > (1U << 20) && c.sent * 2 > c.out.size()) {
+        c.out.erase(0, c.sent);
+        c.sent = 0;
+      }
       (void)ep_.modify(fd, EPOLLIN | EPOLLRDHUP | EPOLLOUT,
                        kClientTag | static_cast<std::uint32_t>(fd));
       return;
@@ -278,6 +285,8 @@ void Server::flush(Connection& c) {
     close(fd);  // EPIPE, ECONNRESET: the client went away
     return;
   }
+  c.out.clear();
+  c.sent = 0;
   (void)ep_.modify(fd, EPOLLIN | EPOLLRDHUP, kClientTag | static_cast<std::uint32_t>(fd));
   if (c.closing)
     close(fd);

@@ -28,6 +28,7 @@ struct Connection {
   UniqueFd peer_pidfd;  // SO_PEERPIDFD (Linux 6.5+): the connecting process
   LineFramer in;
   std::string out;
+  std::size_t sent = 0;  // bytes of `out` already sent
   bool watching = false;
   bool closing = false;  // close once `out` is flushed
   bool dead = false;     // closed; freed by Server::reap(), never before
