@@ -29,6 +29,8 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 const volatile bool emit_forks = true;
 /* The agent itself: its helper threads setns to read hostnames. */
 const volatile __u32 ignore_tgid = 0;
+/* Bytes waiting in the ring that wake the agent whatever the time. */
+const volatile __u64 wake_bytes = 1024 * 1024;
 
 /*
  * The initial namespaces, written by the agent after load (root_known = 1).
@@ -86,6 +88,37 @@ struct {
 	__type(key, __u32);
 	__type(value, struct pending);
 } pending SEC(".maps");
+
+/* Per CPU: when a namespace record last woke the agent. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} last_wake SEC(".maps");
+
+/*
+ * A namespace record wakes the agent at once when none did in the last
+ * millisecond on this CPU, or when wake_bytes wait: alone, a record is seen
+ * at once; in a burst of unshares, one wakeup drains thousands, instead of
+ * a wakeup per record that the burst itself pays for. What does not wake
+ * is drained by the agent's short timer.
+ */
+static __always_inline __u64 ns_wakeup(void)
+{
+	__u32 key = 0;
+	__u64 *last = bpf_map_lookup_elem(&last_wake, &key);
+	__u64 now = bpf_ktime_get_ns();
+
+	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wake_bytes)
+		return BPF_RB_FORCE_WAKEUP;
+	if (!last || now - *last >= 1000000) {
+		if (last)
+			*last = now;
+		return BPF_RB_FORCE_WAKEUP;
+	}
+	return BPF_RB_NO_WAKEUP;
+}
 
 static __always_inline void count_lost(void)
 {
@@ -314,7 +347,7 @@ int sched_fork(struct bpf_raw_tracepoint_args *ctx)
 		bpf_map_delete_elem(&fork_flags, &key);
 	}
 	track_set(ctgid, ctgid, &e->after);
-	bpf_ringbuf_submit(e, 0);
+	bpf_ringbuf_submit(e, ns_wakeup());
 	return 0;
 
 same:
@@ -408,7 +441,7 @@ static __always_inline void complete(long ret, __u16 ok_type, bool always)
 	}
 	if (ret >= 0)
 		track_set(e->pid, e->tid, &e->after);
-	bpf_ringbuf_submit(e, 0);
+	bpf_ringbuf_submit(e, ns_wakeup());
 out:
 	bpf_map_delete_elem(&pending, &tid);
 }

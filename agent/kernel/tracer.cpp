@@ -208,6 +208,8 @@ int load_set(Tracer::State& s, const TracerOptions& opts, bool fexit,
     if (int err = bpf_map__set_max_entries(s.skel->maps.events, opts.ring_bytes); err != 0)
       return err;
   }
+  // A quarter of the ring waiting wakes the agent at once.
+  s.skel->rodata->wake_bytes = bpf_map__max_entries(s.skel->maps.events) / 4;
   choose_programs(s.skel.get(), fexit);
   *stage = "loading";
   if (int err = nsgroup_bpf::load(s.skel.get()); err != 0)

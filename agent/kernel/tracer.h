@@ -34,8 +34,9 @@ struct TracerOptions {
   bool ignore_self = true;
 };
 
-// How often a consumer drains records that woke no one (fork, exit).
-inline constexpr int kDrainMs = 25;
+// How often a consumer drains records that woke no one (forks, exits, and
+// namespace records within a millisecond of one that did).
+inline constexpr int kDrainMs = 10;
 
 class Tracer {
  public:
