@@ -4,7 +4,7 @@
 # the one-shot scan next to `lsns -J`. Root. Usage: bench/containers.sh [N]
 source "$(dirname "$0")/lib.sh"
 N=${1:-10000}
-ulimit -n 65536
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 start_daemon --no-events --no-mirror
 rss() { awk '/VmRSS/ {print $2 / 1024 " MiB"}' "/proc/$DAEMON_PID/status"; }
 echo "daemon RSS at start: $(rss)"
