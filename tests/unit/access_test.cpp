@@ -5,61 +5,27 @@
 
 #include "core/tree.h"
 #include "service/access.h"
+#include "synthetic.h"
 
 namespace nsgroup {
 namespace {
 
+using namespace test;  // NOLINT(google-build-using-namespace)
+
 constexpr std::uint64_t kSysAdmin = 1ULL << kCapSysAdmin;
 
-NsSet root_set() {
-  NsSet s;
-  for (std::size_t i = 0; i < kNsCount; ++i)
-    s.inum[i] = 4026531835U + static_cast<std::uint32_t>(i);
-  return s;
-}
-
-NsSet with(NsSet s, std::size_t slot, std::uint32_t inum) {
-  s.inum[slot] = inum;
-  return s;
-}
-
-// An unshare, or with kind Setns the entry into an existing set (an
-// unshare into a known inode counts as a new namespace reusing it).
-Event unshare(std::uint32_t pid, const NsSet& before, const NsSet& after,
-              EventKind kind = EventKind::Unshare) {
-  Event e;
-  e.kind = kind;
-  e.syscall = kind == EventKind::Setns ? Syscall::Setns : Syscall::Unshare;
-  e.pid = pid;
-  e.tid = pid;
-  e.comm = "sh";
-  e.before = before;
-  e.after = after;
-  return e;
-}
-
+// Nested's tree, and a container in a new user namespace:
 // root -> a (pid 10, uts) -> b (pid 20, net)
 // root -> sibling (pid 30, ipc)
 // root -> userns (pid 40, user)
-struct Sample {
-  Tree tree{root_set()};
-  Delta delta;
-  NsSet a_set = with(root_set(), NSG_NS_UTS, 100);
-  NsSet b_set = with(a_set, NSG_NS_NET, 200);
-  NsSet sibling_set = with(root_set(), NSG_NS_IPC, 300);
+struct Sample : Nested {
+  TestTree tree{root_set()};
   NsSet user_set = with(root_set(), NSG_NS_USER, 400);
-  ContainerId a = 0, b = 0, sibling = 0, userns = 0;
+  ContainerId userns = 0;
 
   Sample() {
-    a = add(10, root_set(), a_set);
-    add(20, root_set(), a_set, EventKind::Setns);
-    b = add(20, a_set, b_set);
-    sibling = add(30, root_set(), sibling_set);
-    userns = add(40, root_set(), user_set);
-  }
-  ContainerId add(std::uint32_t pid, const NsSet& before, const NsSet& after,
-                  EventKind kind = EventKind::Unshare) {
-    return tree.apply(unshare(pid, before, after, kind), delta).container;
+    build(into(tree));
+    userns = tree.apply(unshare(40, root_set(), user_set)).container;
   }
   Identity scoped(ContainerId scope, bool admin) const {
     Identity who;
@@ -155,7 +121,7 @@ TEST(MaySee, OwnContainer) {
 
 TEST(MaySee, ADescendantTwoLevelsDown) {
   Sample s;
-  ContainerId c = s.add(20, s.b_set, with(s.b_set, NSG_NS_MNT, 600));
+  ContainerId c = s.tree.apply(unshare(20, s.b_set, with(s.b_set, NSG_NS_MNT, 600))).container;
   ASSERT_EQ(s.tree.find(c)->parent, s.b);
   EXPECT_TRUE(may_see(s.tree, s.scoped(s.a, false), s.tree.path(c)));
 }
@@ -174,7 +140,7 @@ TEST(MaySee, NotASibling) {
 TEST(MaySee, NotASiblingWhoseNameStartsWithTheScopesName) {
   Sample s;
   std::string longer = s.tree.find(s.a)->name + "-x";
-  ASSERT_TRUE(s.tree.rename(s.sibling, longer, s.delta));
+  ASSERT_EQ(s.tree.rename(s.sibling, longer), "");
   EXPECT_FALSE(may_see(s.tree, s.scoped(s.a, false), s.tree.path(s.sibling)));
 }
 

@@ -7,53 +7,27 @@
 
 #include "core/tree.h"
 #include "service/api.h"
+#include "synthetic.h"
 
 namespace nsgroup {
 namespace {
 
-NsSet root_set() {
-  NsSet s;
-  for (std::size_t i = 0; i < kNsCount; ++i)
-    s.inum[i] = 4026531835U + static_cast<std::uint32_t>(i);
-  return s;
-}
-
-NsSet with(NsSet s, std::size_t slot, std::uint32_t inum) {
-  s.inum[slot] = inum;
-  return s;
-}
-
-// An unshare, or with kind Setns the entry into an existing set (an
-// unshare into a known inode counts as a new namespace reusing it).
-Event unshare(std::uint32_t pid, const NsSet& before, const NsSet& after,
-              EventKind kind = EventKind::Unshare) {
-  Event e;
-  e.kind = kind;
-  e.syscall = kind == EventKind::Setns ? Syscall::Setns : Syscall::Unshare;
-  e.pid = pid;
-  e.tid = pid;
-  e.comm = "sh";
-  e.before = before;
-  e.after = after;
-  return e;
-}
+using namespace test;  // NOLINT(google-build-using-namespace)
 
 // A daemon without a kernel: a tree fed synthetic events, and /proc as a
 // map of pid -> namespace set.
 class FakeBackend final : public ApiBackend {
  public:
-  Tree tree{root_set()};
-  Delta delta;
+  TestTree tree{root_set()};
   std::map<std::uint32_t, NsSet> proc;  // what /proc shows
   std::vector<Event> unseen;            // records a rescan would find
   int reconciles = 0;
   std::vector<ContainerId> killed;
 
-  // Runs a process's unshare: /proc and the tree agree.
-  ContainerId run(std::uint32_t pid, const NsSet& before, const NsSet& after,
-                  EventKind kind = EventKind::Unshare) {
-    proc[pid] = after;
-    return tree.apply(unshare(pid, before, after, kind), delta).container;
+  // Runs a process's unshare or setns: /proc and the tree agree.
+  ContainerId run(const Event& e) {
+    proc[e.pid] = e.after;
+    return tree.apply(e).container;
   }
 
   const Tree& current() override { return tree; }
@@ -76,11 +50,11 @@ class FakeBackend final : public ApiBackend {
   void reconcile(std::string_view) override {
     ++reconciles;
     for (const Event& e : unseen)
-      tree.apply(e, delta);
+      tree.apply(e);
     unseen.clear();
   }
   Status rename(ContainerId id, std::string_view name) override {
-    return tree.rename(id, name, delta);
+    return tree.Tree::rename(id, name, tree.delta);
   }
   KillOutcome kill(ContainerId id) override {
     killed.push_back(id);
@@ -95,24 +69,19 @@ class FakeBackend final : public ApiBackend {
 // that came as digits are unsigned there).
 Json wire(const Json& req) { return Json::parse(req.dump()); }
 
+// Nested's tree, with root processes:
 // root (pids 1, 2) -> a (pid 10, uts) -> b (pid 20, net)
 // root -> sibling (pid 30, ipc)
-struct Sample {
+struct Sample : Nested {
   FakeBackend backend;
   BootClock clock{0};
   Counters counters;
   Api api{backend, clock, counters};
-  NsSet a_set = with(root_set(), NSG_NS_UTS, 100);
-  NsSet b_set = with(a_set, NSG_NS_NET, 200);
-  ContainerId a = 0, b = 0, sibling = 0;
 
   Sample() {
     backend.proc[1] = root_set();
     backend.proc[2] = root_set();
-    a = backend.run(10, root_set(), a_set);
-    backend.run(20, root_set(), a_set, EventKind::Setns);
-    b = backend.run(20, a_set, b_set);
-    sibling = backend.run(30, root_set(), with(root_set(), NSG_NS_IPC, 300));
+    build([this](const Event& e) { return backend.run(e); });
   }
   const Tree& tree() const { return backend.tree; }
   Json ask(ContainerId scope, bool admin, const Json& req) {

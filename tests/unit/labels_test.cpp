@@ -2,149 +2,116 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <utility>
 
 #include "core/labels.h"
 #include "core/tree.h"
+#include "synthetic.h"
 
 namespace nsgroup {
 namespace {
 
-NsSet root_set() {
-  NsSet s;
-  for (std::size_t i = 0; i < kNsCount; ++i)
-    s.inum[i] = 4026531835U + static_cast<std::uint32_t>(i);
-  return s;
-}
+using namespace test;  // NOLINT(google-build-using-namespace)
 
-NsSet with(NsSet s, std::size_t slot, std::uint32_t inum) {
-  s.inum[slot] = inum;
-  return s;
-}
-
-Event unshare(std::uint32_t pid, const NsSet& before, const NsSet& after,
-              std::string comm = "sh") {
-  Event e;
-  e.kind = EventKind::Unshare;
-  e.syscall = Syscall::Unshare;
-  e.pid = pid;
-  e.tid = pid;
-  e.comm = std::move(comm);
-  e.before = before;
-  e.after = after;
-  return e;
-}
-
-// A tree and the container one unshare made.
+// A tree, the sets an unshare from the root makes, and the facts labels
+// are chosen from.
 struct Fixture {
-  Tree tree{root_set()};
-  Delta delta;
-  ContainerId add(std::uint32_t pid, const NsSet& before, const NsSet& after,
-                  std::string comm = "sh") {
-    return tree.apply(unshare(pid, before, after, std::move(comm)), delta).container;
+  TestTree tree{root_set()};
+  NsSet uts = with(root_set(), NSG_NS_UTS, kUtsA);
+  NsSet net = with(root_set(), NSG_NS_NET, kNetA);
+  LabelInputs in;
+  // The container an unshare from the root into `set` made.
+  ContainerId add(const NsSet& set, std::string comm = "sh", std::uint32_t pid = 10) {
+    return tree.apply(unshare(pid, root_set(), set, std::move(comm))).container;
+  }
+  // A net namespace pinned at `path` (a bind mount of its nsfs file).
+  void pin_net(std::string path, std::uint32_t inum = kNetA) {
+    in.pins.push_back(PinnedNs{NSG_NS_NET, inum, 0, std::move(path)});
   }
 };
 
-constexpr std::uint32_t kUts = 4026532100;
-constexpr std::uint32_t kNet = 4026532200;
-
 TEST(Labels, HostnameOfANewUtsNamespaceThatDiffersFromTheParents) {
   Fixture f;
-  ContainerId c = f.add(10, root_set(), with(root_set(), NSG_NS_UTS, kUts));
-  LabelInputs in;
-  in.hostname[kRootId] = "host";
-  in.hostname[c] = "web";
-  EXPECT_EQ(label_of(f.tree, c, in), "hostname:web");
+  ContainerId c = f.add(f.uts);
+  f.in.hostname[kRootId] = "host";
+  f.in.hostname[c] = "web";
+  EXPECT_EQ(label_of(f.tree, c, f.in), "hostname:web");
 }
 
 TEST(Labels, HostnameWhenNoAncestorsHostnameIsKnown) {
   Fixture f;
-  ContainerId c = f.add(10, root_set(), with(root_set(), NSG_NS_UTS, kUts));
-  LabelInputs in;
-  in.hostname[c] = "web";
-  EXPECT_EQ(label_of(f.tree, c, in), "hostname:web");
+  ContainerId c = f.add(f.uts);
+  f.in.hostname[c] = "web";
+  EXPECT_EQ(label_of(f.tree, c, f.in), "hostname:web");
 }
 
 TEST(Labels, HostnameEqualToTheParentsFallsThrough) {
   Fixture f;
-  ContainerId c = f.add(10, root_set(), with(root_set(), NSG_NS_UTS, kUts), "unshare");
-  LabelInputs in;
-  in.hostname[kRootId] = "host";
-  in.hostname[c] = "host";
-  EXPECT_EQ(label_of(f.tree, c, in), "comm:unshare");
+  ContainerId c = f.add(f.uts, "unshare");
+  f.in.hostname[kRootId] = "host";
+  f.in.hostname[c] = "host";
+  EXPECT_EQ(label_of(f.tree, c, f.in), "comm:unshare");
 }
 
 TEST(Labels, HostnameIgnoredWithoutANewUtsNamespace) {
   Fixture f;
-  ContainerId c = f.add(10, root_set(), with(root_set(), NSG_NS_NET, kNet), "ip");
-  LabelInputs in;
-  in.hostname[kRootId] = "host";
-  in.hostname[c] = "other";
-  EXPECT_EQ(label_of(f.tree, c, in), "comm:ip");
+  ContainerId c = f.add(f.net, "ip");
+  f.in.hostname[kRootId] = "host";
+  f.in.hostname[c] = "other";
+  EXPECT_EQ(label_of(f.tree, c, f.in), "comm:ip");
 }
 
 TEST(Labels, NetNamespacePinnedInRunNetnsIsAnIpNetns) {
   Fixture f;
-  ContainerId c = f.add(10, root_set(), with(root_set(), NSG_NS_NET, kNet));
-  LabelInputs in;
-  in.pins.push_back(PinnedNs{NSG_NS_NET, kNet, 0, "/run/netns/blue"});
-  EXPECT_EQ(label_of(f.tree, c, in), "ip-netns:blue");
+  ContainerId c = f.add(f.net);
+  f.pin_net("/run/netns/blue");
+  EXPECT_EQ(label_of(f.tree, c, f.in), "ip-netns:blue");
 }
 
 TEST(Labels, NamespacePinnedElsewhereIsAnNsfsPath) {
   Fixture f;
-  ContainerId c = f.add(10, root_set(), with(root_set(), NSG_NS_NET, kNet));
-  LabelInputs in;
-  in.pins.push_back(PinnedNs{NSG_NS_NET, kNet, 0, "/some/path"});
-  EXPECT_EQ(label_of(f.tree, c, in), "nsfs:/some/path");
+  ContainerId c = f.add(f.net);
+  f.pin_net("/some/path");
+  EXPECT_EQ(label_of(f.tree, c, f.in), "nsfs:/some/path");
 }
 
 TEST(Labels, PinOfAnotherNamespaceDoesNotApply) {
   Fixture f;
-  ContainerId c = f.add(10, root_set(), with(root_set(), NSG_NS_NET, kNet), "ip");
-  LabelInputs in;
-  in.pins.push_back(PinnedNs{NSG_NS_NET, kNet + 1, 0, "/run/netns/blue"});
-  EXPECT_EQ(label_of(f.tree, c, in), "comm:ip");
+  ContainerId c = f.add(f.net, "ip");
+  f.pin_net("/run/netns/blue", kNetA + 1);
+  EXPECT_EQ(label_of(f.tree, c, f.in), "comm:ip");
 }
 
 TEST(Labels, HostnameComesBeforeAPin) {
   Fixture f;
-  NsSet set = with(with(root_set(), NSG_NS_UTS, kUts), NSG_NS_NET, kNet);
-  ContainerId c = f.add(10, root_set(), set);
-  LabelInputs in;
-  in.hostname[c] = "web";
-  in.pins.push_back(PinnedNs{NSG_NS_NET, kNet, 0, "/run/netns/blue"});
-  EXPECT_EQ(label_of(f.tree, c, in), "hostname:web");
+  ContainerId c = f.add(with(f.uts, NSG_NS_NET, kNetA));
+  f.in.hostname[c] = "web";
+  f.pin_net("/run/netns/blue");
+  EXPECT_EQ(label_of(f.tree, c, f.in), "hostname:web");
 }
 
 TEST(Labels, RuntimeIdComesBeforeTheComm) {
   Fixture f;
-  ContainerId c = f.add(10, root_set(), with(root_set(), NSG_NS_NET, kNet), "runc");
-  LabelInputs in;
-  in.runtime_id[c] = "abc";
-  EXPECT_EQ(label_of(f.tree, c, in), "runtime:abc");
+  ContainerId c = f.add(f.net, "runc");
+  f.in.runtime_id[c] = "abc";
+  EXPECT_EQ(label_of(f.tree, c, f.in), "runtime:abc");
 }
 
 TEST(Labels, CommOfTheCreator) {
   Fixture f;
-  ContainerId c = f.add(10, root_set(), with(root_set(), NSG_NS_NET, kNet), "x");
+  ContainerId c = f.add(f.net, "x");
   EXPECT_EQ(label_of(f.tree, c, LabelInputs{}), "comm:x");
 }
 
 TEST(Labels, FirstMembersCommForAScannedContainer) {
-  Tree tree(root_set());
-  Delta delta;
+  TestTree tree(root_set());
   Snapshot snap;
-  ProcInfo init;
-  init.pid = 1;
+  ProcInfo init = proc(1, 0, root_set(), 0);
   init.comm = "systemd";
-  init.ns = root_set();
-  ProcInfo p;
-  p.pid = 10;
-  p.ppid = 1;
+  ProcInfo p = proc(10, 1, with(root_set(), NSG_NS_NET, kNetA), 0);
   p.comm = "nginx";
-  p.ns = with(root_set(), NSG_NS_NET, kNet);
   snap.procs = {init, p};
-  tree.reconcile(snap, delta);
+  tree.reconcile(snap);
   ContainerId c = tree.container_of(10);
   ASSERT_NE(c, kRootId);
   EXPECT_EQ(label_of(tree, c, LabelInputs{}), "comm:nginx");
@@ -152,10 +119,9 @@ TEST(Labels, FirstMembersCommForAScannedContainer) {
 
 TEST(Labels, RootHasNoLabel) {
   Fixture f;
-  LabelInputs in;
-  in.hostname[kRootId] = "host";
-  in.runtime_id[kRootId] = "abc";
-  EXPECT_EQ(label_of(f.tree, kRootId, in), std::nullopt);
+  f.in.hostname[kRootId] = "host";
+  f.in.runtime_id[kRootId] = "abc";
+  EXPECT_EQ(label_of(f.tree, kRootId, f.in), std::nullopt);
 }
 
 TEST(Labels, UnknownContainerHasNoLabel) {
@@ -165,12 +131,11 @@ TEST(Labels, UnknownContainerHasNoLabel) {
 
 TEST(Labels, RelabelSetsEveryContainersLabel) {
   Fixture f;
-  ContainerId a = f.add(10, root_set(), with(root_set(), NSG_NS_UTS, kUts));
-  ContainerId b = f.add(20, root_set(), with(root_set(), NSG_NS_NET, kNet), "ip");
-  LabelInputs in;
-  in.hostname[a] = "web";
-  in.pins.push_back(PinnedNs{NSG_NS_NET, kNet, 0, "/run/netns/blue"});
-  relabel(f.tree, in);
+  ContainerId a = f.add(f.uts);
+  ContainerId b = f.add(f.net, "ip", 20);
+  f.in.hostname[a] = "web";
+  f.pin_net("/run/netns/blue");
+  relabel(f.tree, f.in);
   EXPECT_EQ(f.tree.find(a)->label, "hostname:web");
   EXPECT_EQ(f.tree.find(b)->label, "ip-netns:blue");
   EXPECT_EQ(f.tree.root().label, std::nullopt);
@@ -178,10 +143,9 @@ TEST(Labels, RelabelSetsEveryContainersLabel) {
 
 TEST(Labels, RelabelClearsALabelWhoseRuleNoLongerApplies) {
   Fixture f;
-  ContainerId c = f.add(10, root_set(), with(root_set(), NSG_NS_NET, kNet), "ip");
-  LabelInputs in;
-  in.runtime_id[c] = "abc";
-  relabel(f.tree, in);
+  ContainerId c = f.add(f.net, "ip");
+  f.in.runtime_id[c] = "abc";
+  relabel(f.tree, f.in);
   ASSERT_EQ(f.tree.find(c)->label, "runtime:abc");
   relabel(f.tree, LabelInputs{});
   EXPECT_EQ(f.tree.find(c)->label, "comm:ip");

@@ -11,9 +11,12 @@
 #include "core/tree.h"
 #include "host/cgroupfs.h"
 #include "host/mirror.h"
+#include "synthetic.h"
 
 namespace nsgroup {
 namespace {
+
+using namespace test;  // NOLINT(google-build-using-namespace)
 
 constexpr const char* kMount = "/sys/fs/cgroup";
 constexpr const char* kRoot = "/sys/fs/cgroup/nsgroup";
@@ -146,87 +149,100 @@ class FakeCgroupFs final : public CgroupFs {
   std::uint32_t self() override { return self_pid; }
 };
 
-NsSet root_set() {
-  NsSet s;
-  for (std::size_t i = 0; i < kNsCount; ++i)
-    s.inum[i] = 4026531835U + static_cast<std::uint32_t>(i);
-  return s;
-}
+const NsSet kUts = with(root_set(), NSG_NS_UTS, kUtsA);  // Nested's a_set
+const NsSet kUtsNet = with(kUts, NSG_NS_NET, kNetA);     // Nested's b_set
+const NsSet kIpc = with(root_set(), NSG_NS_IPC, kIpcA);
 
-NsSet with(NsSet s, std::size_t slot, std::uint32_t inum) {
-  s.inum[slot] = inum;
-  return s;
-}
+// A directory below the mirror's root.
+std::string under_root(const std::string& rel) { return std::string(kRoot) + "/" + rel; }
 
-Event ns_event(EventKind kind, std::uint32_t pid, const NsSet& before, const NsSet& after) {
-  Event e;
-  e.kind = kind;
-  e.syscall = kind == EventKind::Setns ? Syscall::Setns : Syscall::Unshare;
-  e.pid = pid;
-  e.tid = pid;
-  e.comm = "sh";
-  e.before = before;
-  e.after = after;
-  return e;
+// How many errors the mirror counted whose cause mentions `word`.
+std::uint64_t errors_mentioning(const Mirror& mirror, const std::string& word) {
+  std::uint64_t n = 0;
+  for (const auto& [cause, count] : mirror.stats().errors)
+    if (cause.find(word) != std::string::npos)
+      n += count;
+  return n;
 }
-
-const NsSet kUts = with(root_set(), NSG_NS_UTS, 100);
-const NsSet kUtsNet = with(kUts, NSG_NS_NET, 200);
 
 struct Sample {
   FakeCgroupFs fs;
-  Tree tree{root_set()};
-  Delta delta;
+  TestTree tree{root_set()};
   Mirror mirror;
 
   explicit Sample(Adopt adopt = Adopt::Auto) : mirror(fs, kMount, kRoot, adopt) {}
 
+  // Mirrors what changed in the tree since the last sync.
   void sync() {
-    mirror.sync(tree, delta);
-    delta.clear();
+    mirror.sync(tree, tree.delta);
+    tree.delta.clear();
   }
   ContainerId apply(const Event& e) {
-    ContainerId c = tree.apply(e, delta).container;
+    ContainerId c = tree.apply(e).container;
     sync();
     return c;
   }
   ContainerId unshare(std::uint32_t pid, const NsSet& before, const NsSet& after) {
-    return apply(ns_event(EventKind::Unshare, pid, before, after));
+    return apply(test::unshare(pid, before, after));
   }
   // Enters an existing set (an unshare would make new namespaces).
   ContainerId setns(std::uint32_t pid, const NsSet& before, const NsSet& after) {
-    return apply(ns_event(EventKind::Setns, pid, before, after));
+    return apply(test::setns(pid, before, after));
+  }
+  // A process started in `cgroup` that unshares from the root into `set`.
+  ContainerId start(std::uint32_t pid, const NsSet& set = kUts, const std::string& cgroup = "/") {
+    fs.spawn(pid, cgroup);
+    return unshare(pid, root_set(), set);
+  }
+  // Nested's a (pid 10) and b under it (pid 20), each mirrored as it comes.
+  Nested nest() {
+    fs.spawn(10);
+    fs.spawn(20);
+    Nested n;
+    n.chain([this](const Event& e) { return apply(e); });
+    return n;
   }
   void exit(std::uint32_t pid) {
-    Event e;
-    e.kind = EventKind::Exit;
-    e.pid = pid;
-    e.tid = pid;
     fs.exit(pid);
-    apply(e);
+    apply(exit_of(pid));
   }
   void collect() {
-    tree.collect_garbage({}, delta);
+    tree.collect_garbage({});
     sync();
   }
+  // Where the container's directory belongs, absolute and relative to the mount.
   std::string dir_of(ContainerId id) const {
     return std::string(kRoot) + tree.path(id).substr(std::string("/init_container").size());
   }
+  std::string rel_dir_of(ContainerId id) const { return FakeCgroupFs::rel(dir_of(id)); }
   std::optional<std::string> cgroup_of(std::uint32_t pid) { return fs.cgroup_of(pid); }
-  std::uint64_t errors_mentioning(const std::string& word) const {
-    std::uint64_t n = 0;
-    for (const auto& [cause, count] : mirror.stats().errors)
-      if (cause.find(word) != std::string::npos)
-        n += count;
-    return n;
+};
+
+// Pid 10's new container c, and the directory the mirror gave it.
+struct OneContainer : Sample {
+  ContainerId c = start(10);
+  std::string dir = mirror.path_of(c).value();  // throws, failing the test, if none
+};
+
+// Nested's a (pid 10) and b under it (pid 20), and a's first directory.
+struct TwoLevels : Sample {
+  Nested n = nest();
+  std::string old_a = mirror.path_of(n.a).value();  // throws, failing the test, if none
+
+  // After a change to a: b's directory and its member are where b now
+  // belongs, and a's first directory is gone, with nothing left to retry.
+  void expect_b_followed() {
+    EXPECT_EQ(mirror.path_of(n.b), dir_of(n.b));
+    EXPECT_EQ(cgroup_of(20), rel_dir_of(n.b));
+    EXPECT_FALSE(fs.is_dir(old_a));
+    EXPECT_EQ(mirror.stats().pending_removals, 0U);
   }
 };
 
 TEST(MirrorSync, ANewContainerGetsItsDirectoryAndItsMember) {
   Sample s;
-  s.fs.spawn(10);
-  ContainerId c = s.unshare(10, root_set(), kUts);
-  std::string dir = std::string(kRoot) + "/" + s.tree.find(c)->name;
+  ContainerId c = s.start(10);
+  std::string dir = under_root(s.tree.find(c)->name);
   ASSERT_TRUE(s.fs.is_dir(dir));
   EXPECT_EQ(s.mirror.path_of(c), dir);
   EXPECT_EQ(s.cgroup_of(10), FakeCgroupFs::rel(dir));
@@ -239,15 +255,10 @@ TEST(MirrorSync, ANewContainerGetsItsDirectoryAndItsMember) {
 // directory. The mirror takes the parent's placement, with no I/O.
 TEST(MirrorSync, AForkedChildInheritsItsParentsPlacement) {
   Sample s;
-  s.fs.spawn(10);
-  ContainerId c = s.unshare(10, root_set(), kUts);
-  std::string dir = FakeCgroupFs::rel(std::string(kRoot) + "/" + s.tree.find(c)->name);
+  ContainerId c = s.start(10);
+  std::string dir = FakeCgroupFs::rel(under_root(s.tree.find(c)->name));
   s.fs.spawn(11, dir);  // the kernel's fork: the parent's cgroup
-  Event fork;
-  fork.kind = EventKind::Fork;
-  fork.pid = fork.tid = 11;
-  fork.ppid = 10;
-  EXPECT_EQ(s.apply(fork), c);
+  EXPECT_EQ(s.apply(fork_of(10, 11)), c);
   EXPECT_TRUE(s.mirror.in_directory(11));
   EXPECT_EQ(s.mirror.stats().moves, 1U);  // the parent's only
   EXPECT_EQ(s.mirror.stats().inherited, 1U);
@@ -260,30 +271,23 @@ TEST(MirrorSync, AChildForkedBeforeItsParentWasPlacedIsPlacedItself) {
   Sample s;
   s.fs.spawn(10);
   s.fs.spawn(11);
-  s.tree.apply(ns_event(EventKind::Unshare, 10, root_set(), kUts), s.delta);
-  Event fork;
-  fork.kind = EventKind::Fork;
-  fork.pid = fork.tid = 11;
-  fork.ppid = 10;
-  ContainerId c = s.tree.apply(fork, s.delta).container;
+  s.tree.apply(unshare(10, root_set(), kUts));
+  ContainerId c = s.tree.apply(fork_of(10, 11)).container;
   s.sync();
-  std::string dir = FakeCgroupFs::rel(std::string(kRoot) + "/" + s.tree.find(c)->name);
+  std::string dir = FakeCgroupFs::rel(under_root(s.tree.find(c)->name));
   EXPECT_EQ(s.cgroup_of(11), dir);
   EXPECT_EQ(s.mirror.stats().inherited, 0U);
   EXPECT_EQ(s.mirror.stats().moves, 2U);
 }
 
 TEST(MirrorSync, ANewDirectoryCarriesTheContainersXattrs) {
-  Sample s;
-  s.fs.spawn(10);
-  ContainerId c = s.unshare(10, root_set(), kUts);
-  std::string dir = *s.mirror.path_of(c);
-  EXPECT_EQ(s.fs.xattr(dir, "trusted.nsgroup.id"), std::to_string(c));
-  EXPECT_EQ(s.fs.xattr(dir, "trusted.nsgroup.name"), s.tree.find(c)->name);
-  auto ns = s.fs.xattr(dir, "trusted.nsgroup.ns");
+  OneContainer s;
+  EXPECT_EQ(s.fs.xattr(s.dir, "trusted.nsgroup.id"), std::to_string(s.c));
+  EXPECT_EQ(s.fs.xattr(s.dir, "trusted.nsgroup.name"), s.tree.find(s.c)->name);
+  auto ns = s.fs.xattr(s.dir, "trusted.nsgroup.ns");
   ASSERT_TRUE(ns);
-  EXPECT_EQ(parse_ns_text(*ns), s.tree.find(c)->ns);
-  auto created = s.fs.xattr(dir, "trusted.nsgroup.created");
+  EXPECT_EQ(parse_ns_text(*ns), s.tree.find(s.c)->ns);
+  auto created = s.fs.xattr(s.dir, "trusted.nsgroup.created");
   ASSERT_TRUE(created);
   auto parsed = parse_creation_text(*created);
   ASSERT_TRUE(parsed);
@@ -292,8 +296,7 @@ TEST(MirrorSync, ANewDirectoryCarriesTheContainersXattrs) {
 
 TEST(MirrorSync, AForeignProcessIsLeftWhereItIsWithAdoptAuto) {
   Sample s;
-  s.fs.spawn(10, "/system.slice/x.service");
-  ContainerId c = s.unshare(10, root_set(), kUts);
+  ContainerId c = s.start(10, kUts, "/system.slice/x.service");
   EXPECT_TRUE(s.mirror.path_of(c));
   EXPECT_EQ(s.cgroup_of(10), "/system.slice/x.service");
   EXPECT_EQ(s.mirror.foreign_cgroup(10), "/system.slice/x.service");
@@ -304,8 +307,7 @@ TEST(MirrorSync, AForeignProcessIsLeftWhereItIsWithAdoptAuto) {
 
 TEST(MirrorSync, AForeignProcessIsMovedWithAdoptAll) {
   Sample s(Adopt::All);
-  s.fs.spawn(10, "/system.slice/x.service");
-  ContainerId c = s.unshare(10, root_set(), kUts);
+  ContainerId c = s.start(10, kUts, "/system.slice/x.service");
   EXPECT_EQ(s.cgroup_of(10), FakeCgroupFs::rel(*s.mirror.path_of(c)));
   EXPECT_EQ(s.mirror.foreign_cgroup(10), std::nullopt);
   EXPECT_TRUE(s.mirror.in_directory(10));
@@ -325,28 +327,22 @@ TEST(MirrorSync, AKernelThreadAndTheAgentItselfStayWhereTheyAre) {
 }
 
 TEST(MirrorSync, ANestedContainersDirectoryIsUnderItsParents) {
-  Sample s;
-  s.fs.spawn(10);
-  s.fs.spawn(20);
-  ContainerId a = s.unshare(10, root_set(), kUts);
-  s.setns(20, root_set(), kUts);
-  ContainerId b = s.unshare(20, kUts, kUtsNet);
-  ASSERT_EQ(s.tree.find(b)->parent, a);
-  std::string dir = *s.mirror.path_of(a) + "/" + s.tree.find(b)->name;
-  EXPECT_EQ(s.mirror.path_of(b), dir);
+  TwoLevels s;
+  ASSERT_EQ(s.tree.find(s.n.b)->parent, s.n.a);
+  std::string dir = *s.mirror.path_of(s.n.a) + "/" + s.tree.find(s.n.b)->name;
+  EXPECT_EQ(s.mirror.path_of(s.n.b), dir);
   EXPECT_TRUE(s.fs.is_dir(dir));
   EXPECT_EQ(s.cgroup_of(20), FakeCgroupFs::rel(dir));
-  EXPECT_EQ(s.cgroup_of(10), FakeCgroupFs::rel(*s.mirror.path_of(a)));
+  EXPECT_EQ(s.cgroup_of(10), FakeCgroupFs::rel(*s.mirror.path_of(s.n.a)));
 }
 
 TEST(MirrorSync, RenameMakesTheNewDirectoryMovesTheMembersAndRemovesTheOld) {
   Sample s;
-  s.fs.spawn(10);
+  ContainerId c = s.start(10);
   s.fs.spawn(11);
-  ContainerId c = s.unshare(10, root_set(), kUts);
   s.setns(11, root_set(), kUts);
   std::string old_dir = *s.mirror.path_of(c);
-  ASSERT_TRUE(s.tree.rename(c, "web", s.delta).ok());
+  ASSERT_EQ(s.tree.rename(c, "web"), "");
   s.sync();
   std::string new_dir = *s.mirror.path_of(c);
   EXPECT_EQ(new_dir, s.dir_of(c));
@@ -360,82 +356,58 @@ TEST(MirrorSync, RenameMakesTheNewDirectoryMovesTheMembersAndRemovesTheOld) {
 }
 
 TEST(MirrorSync, RenamingAParentMovesItsChildsDirectoryToo) {
-  Sample s;
-  s.fs.spawn(10);
-  s.fs.spawn(20);
-  ContainerId a = s.unshare(10, root_set(), kUts);
-  s.setns(20, root_set(), kUts);
-  ContainerId b = s.unshare(20, kUts, kUtsNet);
-  std::string old_a = *s.mirror.path_of(a);
-  ASSERT_TRUE(s.tree.rename(a, "web", s.delta).ok());
+  TwoLevels s;
+  ASSERT_EQ(s.tree.rename(s.n.a, "web"), "");
   s.sync();
-  EXPECT_EQ(s.mirror.path_of(b), s.dir_of(b));
-  EXPECT_EQ(s.cgroup_of(20), FakeCgroupFs::rel(s.dir_of(b)));
-  EXPECT_EQ(s.cgroup_of(10), FakeCgroupFs::rel(s.dir_of(a)));
-  EXPECT_FALSE(s.fs.is_dir(old_a));
-  EXPECT_EQ(s.mirror.stats().pending_removals, 0U);
+  s.expect_b_followed();
+  EXPECT_EQ(s.cgroup_of(10), s.rel_dir_of(s.n.a));
 }
 
 TEST(MirrorSync, SwappedNamesConvergeAfterARetry) {
   Sample s;
-  s.fs.spawn(10);
-  s.fs.spawn(20);
-  ContainerId a = s.unshare(10, root_set(), kUts);
-  ContainerId b = s.unshare(20, root_set(), with(root_set(), NSG_NS_IPC, 300));
-  ASSERT_TRUE(s.tree.rename(a, "x", s.delta).ok());
-  ASSERT_TRUE(s.tree.rename(b, "y", s.delta).ok());
+  ContainerId a = s.start(10);
+  ContainerId b = s.start(20, kIpc);
+  ASSERT_EQ(s.tree.rename(a, "x"), "");
+  ASSERT_EQ(s.tree.rename(b, "y"), "");
   s.sync();
-  ASSERT_TRUE(s.tree.rename(a, "z", s.delta).ok());
-  ASSERT_TRUE(s.tree.rename(b, "x", s.delta).ok());
+  ASSERT_EQ(s.tree.rename(a, "z"), "");
+  ASSERT_EQ(s.tree.rename(b, "x"), "");
   s.sync();
   s.mirror.retry(s.tree);
   EXPECT_EQ(s.mirror.path_of(a), s.dir_of(a));
   EXPECT_EQ(s.mirror.path_of(b), s.dir_of(b));
   EXPECT_EQ(s.fs.xattr(s.dir_of(b), "trusted.nsgroup.id"), std::to_string(b));
-  EXPECT_EQ(s.cgroup_of(10), FakeCgroupFs::rel(s.dir_of(a)));
-  EXPECT_EQ(s.cgroup_of(20), FakeCgroupFs::rel(s.dir_of(b)));
-  EXPECT_FALSE(s.fs.is_dir(std::string(kRoot) + "/y"));
+  EXPECT_EQ(s.cgroup_of(10), s.rel_dir_of(a));
+  EXPECT_EQ(s.cgroup_of(20), s.rel_dir_of(b));
+  EXPECT_FALSE(s.fs.is_dir(under_root("y")));
   EXPECT_EQ(s.mirror.stats().pending_retries, 0U);
   EXPECT_EQ(s.mirror.stats().pending_removals, 0U);
 }
 
 TEST(MirrorSync, ACollectedContainerLosesItsDirectory) {
-  Sample s;
-  s.fs.spawn(10);
-  ContainerId c = s.unshare(10, root_set(), kUts);
-  std::string dir = *s.mirror.path_of(c);
+  OneContainer s;
   s.exit(10);
-  EXPECT_TRUE(s.fs.is_dir(dir));  // still in the tree until collected
+  EXPECT_TRUE(s.fs.is_dir(s.dir));  // still in the tree until collected
   s.collect();
-  ASSERT_EQ(s.tree.find(c), nullptr);
-  EXPECT_FALSE(s.fs.is_dir(dir));
-  EXPECT_EQ(s.mirror.path_of(c), std::nullopt);
+  ASSERT_EQ(s.tree.find(s.c), nullptr);
+  EXPECT_FALSE(s.fs.is_dir(s.dir));
+  EXPECT_EQ(s.mirror.path_of(s.c), std::nullopt);
   EXPECT_EQ(s.mirror.stats().rmdirs, 1U);
   EXPECT_EQ(s.mirror.stats().directories, 0U);
 }
 
 TEST(MirrorSync, ASplicedOutContainersChildMovesUp) {
-  Sample s;
-  s.fs.spawn(10);
-  s.fs.spawn(20);
-  ContainerId a = s.unshare(10, root_set(), kUts);
-  s.setns(20, root_set(), kUts);
-  ContainerId b = s.unshare(20, kUts, kUtsNet);
-  std::string old_a = *s.mirror.path_of(a);
+  TwoLevels s;
   s.exit(10);
   s.collect();
-  ASSERT_EQ(s.tree.find(a), nullptr);
-  ASSERT_EQ(s.tree.find(b)->parent, kRootId);
-  EXPECT_EQ(s.mirror.path_of(b), s.dir_of(b));
-  EXPECT_EQ(s.cgroup_of(20), FakeCgroupFs::rel(s.dir_of(b)));
-  EXPECT_FALSE(s.fs.is_dir(old_a));
-  EXPECT_EQ(s.mirror.stats().pending_removals, 0U);
+  ASSERT_EQ(s.tree.find(s.n.a), nullptr);
+  ASSERT_EQ(s.tree.find(s.n.b)->parent, kRootId);
+  s.expect_b_followed();
 }
 
 TEST(MirrorSync, AMemberBackInTheRootSetLeavesForTheCgroupRoot) {
   Sample s;
-  s.fs.spawn(10);
-  ContainerId c = s.unshare(10, root_set(), kUts);
+  ContainerId c = s.start(10);
   ASSERT_EQ(s.cgroup_of(10), FakeCgroupFs::rel(*s.mirror.path_of(c)));
   s.setns(10, kUts, root_set());
   ASSERT_EQ(s.tree.container_of(10), kRootId);
@@ -445,8 +417,7 @@ TEST(MirrorSync, AMemberBackInTheRootSetLeavesForTheCgroupRoot) {
 
 TEST(MirrorSync, AnAdoptedMemberBackInTheRootSetReturnsToItsOrigin) {
   Sample s(Adopt::All);
-  s.fs.spawn(10, "/user.slice/session-1.scope");
-  s.unshare(10, root_set(), kUts);
+  s.start(10, kUts, "/user.slice/session-1.scope");
   ASSERT_NE(s.cgroup_of(10), "/user.slice/session-1.scope");
   s.setns(10, kUts, root_set());
   EXPECT_EQ(s.cgroup_of(10), "/user.slice/session-1.scope");
@@ -454,75 +425,85 @@ TEST(MirrorSync, AnAdoptedMemberBackInTheRootSetReturnsToItsOrigin) {
 
 TEST(MirrorSync, AMemberMovingBetweenContainersFollows) {
   Sample s;
-  s.fs.spawn(10);
-  s.fs.spawn(20);
-  s.unshare(10, root_set(), kUts);
-  ContainerId other = s.unshare(20, root_set(), with(root_set(), NSG_NS_IPC, 300));
+  s.start(10);
+  ContainerId other = s.start(20, kIpc);
   s.setns(10, kUts, s.tree.find(other)->ns);
   EXPECT_EQ(s.cgroup_of(10), FakeCgroupFs::rel(*s.mirror.path_of(other)));
 }
 
+// A new container whose mkdir failed with EAGAIN.
+struct RefusedMkdir : Sample {
+  ContainerId c = 0;
+  RefusedMkdir() {
+    fs.mkdir_errno = EAGAIN;
+    c = start(10);
+  }
+};
+
 TEST(MirrorSync, AMkdirRefusedWithEagainIsCountedAndRetried) {
-  Sample s;
-  s.fs.spawn(10);
-  s.fs.mkdir_errno = EAGAIN;
-  ContainerId c = s.unshare(10, root_set(), kUts);
-  EXPECT_EQ(s.mirror.path_of(c), std::nullopt);
+  RefusedMkdir s;
+  EXPECT_EQ(s.mirror.path_of(s.c), std::nullopt);
   EXPECT_EQ(s.cgroup_of(10), "/");
-  EXPECT_EQ(s.errors_mentioning("EAGAIN"), 1U);
+  EXPECT_EQ(errors_mentioning(s.mirror, "EAGAIN"), 1U);
   EXPECT_EQ(s.mirror.stats().pending_retries, 1U);
 
   s.fs.mkdir_errno.reset();
   s.mirror.retry(s.tree);
-  ASSERT_TRUE(s.mirror.path_of(c));
-  EXPECT_TRUE(s.fs.is_dir(s.dir_of(c)));
-  EXPECT_EQ(s.cgroup_of(10), FakeCgroupFs::rel(s.dir_of(c)));
+  ASSERT_TRUE(s.mirror.path_of(s.c));
+  EXPECT_TRUE(s.fs.is_dir(s.dir_of(s.c)));
+  EXPECT_EQ(s.cgroup_of(10), s.rel_dir_of(s.c));
   EXPECT_EQ(s.mirror.stats().pending_retries, 0U);
-  EXPECT_EQ(s.errors_mentioning("EAGAIN"), 1U);
+  EXPECT_EQ(errors_mentioning(s.mirror, "EAGAIN"), 1U);
 }
 
 TEST(MirrorSync, ARetryThatStillFailsKeepsWaiting) {
-  Sample s;
-  s.fs.spawn(10);
-  s.fs.mkdir_errno = EAGAIN;
-  ContainerId c = s.unshare(10, root_set(), kUts);
+  RefusedMkdir s;
   s.mirror.retry(s.tree);
-  EXPECT_EQ(s.mirror.path_of(c), std::nullopt);
+  EXPECT_EQ(s.mirror.path_of(s.c), std::nullopt);
   EXPECT_EQ(s.mirror.stats().pending_retries, 1U);
-  EXPECT_EQ(s.errors_mentioning("EAGAIN"), 2U);
+  EXPECT_EQ(errors_mentioning(s.mirror, "EAGAIN"), 2U);
 }
 
 TEST(MirrorSync, AnRmdirOfABusyDirectoryIsDeferredAndRetried) {
-  Sample s;
-  s.fs.spawn(10);
-  ContainerId c = s.unshare(10, root_set(), kUts);
-  std::string dir = *s.mirror.path_of(c);
-  s.fs.add_dir(dir + "/someone-elses");  // keeps rmdir busy
+  OneContainer s;
+  s.fs.add_dir(s.dir + "/someone-elses");  // keeps rmdir busy
   s.exit(10);
   s.collect();
-  EXPECT_TRUE(s.fs.is_dir(dir));
-  EXPECT_EQ(s.errors_mentioning("EBUSY"), 1U);
+  EXPECT_TRUE(s.fs.is_dir(s.dir));
+  EXPECT_EQ(errors_mentioning(s.mirror, "EBUSY"), 1U);
   EXPECT_EQ(s.mirror.stats().pending_removals, 1U);
-  s.fs.dirs.erase(dir + "/someone-elses");
+  s.fs.dirs.erase(s.dir + "/someone-elses");
   s.mirror.retry(s.tree);
-  EXPECT_FALSE(s.fs.is_dir(dir));
+  EXPECT_FALSE(s.fs.is_dir(s.dir));
   EXPECT_EQ(s.mirror.stats().pending_removals, 0U);
 }
 
-void mark(FakeCgroupFs& fs, const std::string& dir, ContainerId id, const std::string& name,
+// Marks a directory below the root as a container's, as a previous run left it.
+void mark(FakeCgroupFs& fs, const std::string& rel, ContainerId id, const std::string& name,
           const NsSet& ns) {
+  std::string dir = under_root(rel);
   fs.add_dir(dir);
   fs.dirs[dir].xattrs["trusted.nsgroup.id"] = std::to_string(id);
   fs.dirs[dir].xattrs["trusted.nsgroup.name"] = name;
   fs.dirs[dir].xattrs["trusted.nsgroup.ns"] = ns_text(ns);
 }
 
-TEST(MirrorDiscover, FindsMarkedDirectoriesWithTheirParents) {
+// A cgroupfs that a previous run left, and a mirror made once it is set up.
+class MirrorDiscover : public ::testing::Test {
+ protected:
   FakeCgroupFs fs;
-  mark(fs, std::string(kRoot) + "/web", 5, "web", kUts);
-  mark(fs, std::string(kRoot) + "/web/inner", 7, "inner", kUtsNet);
-  Mirror mirror(fs, kMount, kRoot, Adopt::Auto);
-  auto saved = mirror.discover();
+  std::optional<Mirror> made;
+  Mirror& mirror() {
+    if (!made)
+      made.emplace(fs, kMount, kRoot, Adopt::Auto);
+    return *made;
+  }
+};
+
+TEST_F(MirrorDiscover, FindsMarkedDirectoriesWithTheirParents) {
+  mark(fs, "web", 5, "web", kUts);
+  mark(fs, "web/inner", 7, "inner", kUtsNet);
+  auto saved = mirror().discover();
   ASSERT_EQ(saved.size(), 2U);
   EXPECT_EQ(saved[0].id, 5U);
   EXPECT_EQ(saved[0].name, "web");
@@ -532,41 +513,34 @@ TEST(MirrorDiscover, FindsMarkedDirectoriesWithTheirParents) {
   EXPECT_EQ(saved[1].name, "inner");
   EXPECT_EQ(saved[1].parent, 5U);
   EXPECT_EQ(saved[1].ns, kUtsNet);
-  EXPECT_EQ(mirror.path_of(7), std::string(kRoot) + "/web/inner");
+  EXPECT_EQ(mirror().path_of(7), under_root("web/inner"));
 }
 
-TEST(MirrorDiscover, ADirectoryWithoutXattrsIsLeftAloneAndCounted) {
-  FakeCgroupFs fs;
-  fs.add_dir(std::string(kRoot) + "/stray");
-  mark(fs, std::string(kRoot) + "/web", 5, "web", kUts);
-  Mirror mirror(fs, kMount, kRoot, Adopt::Auto);
-  auto saved = mirror.discover();
+TEST_F(MirrorDiscover, ADirectoryWithoutXattrsIsLeftAloneAndCounted) {
+  fs.add_dir(under_root("stray"));
+  mark(fs, "web", 5, "web", kUts);
+  auto saved = mirror().discover();
   ASSERT_EQ(saved.size(), 1U);
   EXPECT_EQ(saved[0].id, 5U);
-  EXPECT_TRUE(fs.is_dir(std::string(kRoot) + "/stray"));
-  std::uint64_t foreign = 0;
-  for (const auto& [cause, n] : mirror.stats().errors)
-    if (cause.find("foreign") != std::string::npos)
-      foreign += n;
-  EXPECT_EQ(foreign, 1U);
-  EXPECT_EQ(mirror.stats().pending_removals, 0U);
+  EXPECT_TRUE(fs.is_dir(under_root("stray")));
+  EXPECT_EQ(errors_mentioning(mirror(), "foreign"), 1U);
+  EXPECT_EQ(mirror().stats().pending_removals, 0U);
 }
 
-TEST(MirrorDiscover, ADirectoryWithABadNsXattrIsLeftAlone) {
-  FakeCgroupFs fs;
-  mark(fs, std::string(kRoot) + "/web", 5, "web", kUts);
-  fs.dirs[std::string(kRoot) + "/web"].xattrs["trusted.nsgroup.ns"] = "net=1/0";
-  Mirror mirror(fs, kMount, kRoot, Adopt::Auto);
-  EXPECT_TRUE(mirror.discover().empty());
-  EXPECT_EQ(mirror.path_of(5), std::nullopt);
+TEST_F(MirrorDiscover, ADirectoryWithABadNsXattrIsLeftAlone) {
+  mark(fs, "web", 5, "web", kUts);
+  fs.dirs[under_root("web")].xattrs["trusted.nsgroup.ns"] = "net=1/0";
+  EXPECT_TRUE(mirror().discover().empty());
+  EXPECT_EQ(mirror().path_of(5), std::nullopt);
 }
 
-TEST(MirrorDiscover, RestoredDirectoriesAreReusedNotRemade) {
+// The fixture's cgroupfs is not used: the daemon's own mirror discovers.
+TEST_F(MirrorDiscover, RestoredDirectoriesAreReusedNotRemade) {
   Sample s;
-  mark(s.fs, std::string(kRoot) + "/web", 5, "web", kUts);
+  mark(s.fs, "web", 5, "web", kUts);
   auto saved = s.mirror.discover();
-  ASSERT_EQ(s.tree.restore(saved, s.delta), 1U);
-  s.delta.clear();
+  ASSERT_EQ(s.tree.restore(saved), 1U);
+  s.tree.delta.clear();
   s.mirror.sync_all(s.tree);
   s.fs.spawn(10);
   ContainerId c = s.setns(10, root_set(), kUts);

@@ -1,39 +1,25 @@
 // The state file (json/state_json.h): round trip and rejection of bad input.
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/tree.h"
 #include "json/state_json.h"
+#include "synthetic.h"
 
 namespace nsgroup {
 namespace {
 
-NsSet root_set() {
-  NsSet s;
-  for (std::size_t i = 0; i < kNsCount; ++i)
-    s.inum[i] = 4026531835U + static_cast<std::uint32_t>(i);
-  return s;
-}
+using namespace test;  // NOLINT(google-build-using-namespace)
 
-NsSet with(NsSet s, std::size_t slot, std::uint32_t inum, std::uint64_t id = 0) {
-  s.inum[slot] = inum;
-  s.id[slot] = id;
-  return s;
-}
-
-Event unshare(std::uint32_t pid, const NsSet& before, const NsSet& after, std::string comm) {
-  Event e;
-  e.kind = EventKind::Unshare;
-  e.syscall = Syscall::Unshare;
+// An unshare with every detail of its creation that the state file keeps.
+Event created(std::uint32_t pid, const NsSet& before, const NsSet& after, std::string comm) {
+  Event e = unshare(pid, before, after, std::move(comm));
   e.flags = 0x04000000;
   e.ts_boot_ns = 1234567890123ULL + pid;
-  e.pid = pid;
-  e.tid = pid;
-  e.comm = std::move(comm);
-  e.before = before;
-  e.after = after;
   return e;
 }
 
@@ -41,20 +27,20 @@ const std::string kOddComm = std::string("a b%") + '\xff';
 
 // root -> a (uts) -> b (net, with a kernel id); root -> web (ipc, renamed).
 struct Sample {
-  Tree tree{root_set()};
-  Delta delta;
+  TestTree tree{root_set()};
   ContainerId a = 0, b = 0, web = 0;
   Sample() {
     NsSet uts = with(root_set(), NSG_NS_UTS, 4026532100);
-    a = tree.apply(unshare(10, root_set(), uts, kOddComm), delta).container;
-    b = tree.apply(unshare(10, uts, with(uts, NSG_NS_NET, 4026532200, 77), "ip"), delta)
-            .container;
-    web = tree.apply(unshare(20, root_set(), with(root_set(), NSG_NS_IPC, 4026532300), "x"),
-                     delta)
+    a = tree.apply(created(10, root_set(), uts, kOddComm)).container;
+    b = tree.apply(created(10, uts, with(uts, NSG_NS_NET, 4026532200, 77), "ip")).container;
+    web = tree.apply(created(20, root_set(), with(root_set(), NSG_NS_IPC, 4026532300), "x"))
               .container;
-    EXPECT_TRUE(tree.rename(web, "web", delta).ok());
+    EXPECT_EQ(tree.rename(web, "web"), "");
   }
 };
+
+// The tree written as a state file and read back.
+std::optional<SavedState> round_trip(const Tree& tree) { return parse_state(state_text(tree)); }
 
 const SavedContainer* by_id(const SavedState& st, ContainerId id) {
   for (const auto& c : st.containers)
@@ -65,7 +51,7 @@ const SavedContainer* by_id(const SavedState& st, ContainerId id) {
 
 TEST(StateFile, RoundTripKeepsIdsNamesParentsAndSets) {
   Sample s;
-  auto st = parse_state(state_text(s.tree));
+  auto st = round_trip(s.tree);
   ASSERT_TRUE(st);
   EXPECT_EQ(st->next_id, s.tree.next_id());
   ASSERT_EQ(st->containers.size(), s.tree.container_count() - 1);  // not the root
@@ -83,7 +69,7 @@ TEST(StateFile, RoundTripKeepsIdsNamesParentsAndSets) {
 
 TEST(StateFile, RoundTripKeepsTheCreationWithAnyByteInTheComm) {
   Sample s;
-  auto st = parse_state(state_text(s.tree));
+  auto st = round_trip(s.tree);
   ASSERT_TRUE(st);
   const SavedContainer* c = by_id(*st, s.a);
   ASSERT_NE(c, nullptr);
@@ -100,7 +86,7 @@ TEST(StateFile, RoundTripKeepsTheCreationWithAnyByteInTheComm) {
 
 TEST(StateFile, ParentsComeBeforeTheirChildren) {
   Sample s;
-  auto st = parse_state(state_text(s.tree));
+  auto st = round_trip(s.tree);
   ASSERT_TRUE(st);
   std::size_t ia = 0, ib = 0;
   for (std::size_t i = 0; i < st->containers.size(); ++i) {
@@ -114,11 +100,10 @@ TEST(StateFile, ParentsComeBeforeTheirChildren) {
 
 TEST(StateFile, RestoringTheParsedStateGivesTheSamePaths) {
   Sample s;
-  auto st = parse_state(state_text(s.tree));
+  auto st = round_trip(s.tree);
   ASSERT_TRUE(st);
-  Tree again(root_set());
-  Delta d;
-  EXPECT_EQ(again.restore(st->containers, d), 3U);
+  TestTree again(root_set());
+  EXPECT_EQ(again.restore(st->containers), 3U);
   again.reserve_ids(st->next_id);
   for (ContainerId id : {s.a, s.b, s.web})
     EXPECT_EQ(again.path(id), s.tree.path(id));
@@ -127,7 +112,7 @@ TEST(StateFile, RestoringTheParsedStateGivesTheSamePaths) {
 
 TEST(StateFile, AnEmptyTreeRoundTrips) {
   Tree t(root_set());
-  auto st = parse_state(state_text(t));
+  auto st = round_trip(t);
   ASSERT_TRUE(st);
   EXPECT_TRUE(st->containers.empty());
   EXPECT_EQ(st->next_id, t.next_id());

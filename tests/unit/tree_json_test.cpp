@@ -4,7 +4,7 @@
 #include "json/json.h"
 #include "json/tree_json.h"
 #include "json/writer.h"
-#include "synthetic.h"
+#include "synthetic_json.h"
 
 namespace nsgroup {
 namespace {
@@ -18,7 +18,7 @@ TEST(TreeJson, RootCountsEverythingElseAndChildrenNest) {
   TreeView view;
   view.pids = true;
   view.root_pids = root_members(t, {1, 2, 10});
-  Json doc = Json::parse(tree_json(t, BootClock(0), view));
+  Json doc = tree_doc(t, view);
   EXPECT_EQ(doc["source"], "daemon");
   const Json& root = doc["root"];
   EXPECT_EQ(root["name"], "init_container");
@@ -38,23 +38,21 @@ TEST(TreeJson, RootCountsEverythingElseAndChildrenNest) {
 
 TEST(TreeJson, SubtreeView) {
   TestTree t(root_set());
-  NsSet uts = with(root_set(), NSG_NS_UTS, kUtsA);
-  auto outer = t.apply(unshare(10, root_set(), uts));
-  t.apply(unshare(10, uts, with(uts, NSG_NS_NET, kNetA)));
+  Nested n;
+  n.chain(into(t));
   TreeView view;
-  view.top = outer.container;
-  Json doc = Json::parse(tree_json(t, BootClock(0), view));
-  EXPECT_EQ(doc["root"]["path"], t.path(outer.container));
+  view.top = n.a;
+  Json doc = tree_doc(t, view);
+  EXPECT_EQ(doc["root"]["path"], t.path(n.a));
   EXPECT_EQ(doc["root"]["children"].size(), 1U);
 }
 
 // `nsgroup tree` prints the document as nlohmann's dump(2) would.
 TEST(TreeJson, IndentedAsDumpTwo) {
   TestTree t(root_set());
-  NsSet uts = with(root_set(), NSG_NS_UTS, kUtsA);
-  auto outer = t.apply(unshare(10, root_set(), uts));
-  t.apply(unshare(10, uts, with(uts, NSG_NS_NET, kNetA)));
-  t.rename(outer.container, "a \"quoted\", {braced}: name");
+  Nested n;
+  n.chain(into(t));
+  t.rename(n.a, "a \"quoted\", {braced}: name");
   TreeView view;
   view.pids = true;
   std::string text = tree_json(t, BootClock(0), view);
