@@ -1,5 +1,5 @@
-// What a scan of /proc and mountinfo found: plain data, handed to the pure
-// tree by the scanner.
+// What a scan found (of /proc and mountinfo, or the kernel's task
+// iterator): plain data, handed to the pure tree by the scanner.
 #pragma once
 
 #include <cstdint>
@@ -24,6 +24,15 @@ struct ProcInfo {
   // The links read but a namespace id could not be had (the process went,
   // or we ran out of file descriptors): neither placed nor dropped.
   bool partial = false;
+  // The UTS namespace's hostname; empty when unknown (the /proc scan
+  // does not read it: that takes a setns per namespace).
+  std::string hostname;
+  // The name of the process's cgroup v2 directory (its last path
+  // component: a runtime's container id); empty when unknown.
+  std::string cgroup_leaf;
+  // A kernel thread (PF_KTHREAD): set by the task iterator; the /proc
+  // scan leaves it false.
+  bool kernel_thread = false;
 };
 
 // A namespace held alive by an nsfs bind mount (ip netns add, runtimes).

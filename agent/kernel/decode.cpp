@@ -13,6 +13,12 @@ std::string comm_string(const char (&comm)[16]) {
 
 namespace {
 
+// A string field the kernel wrote: up to its NUL, never past the field.
+template <std::size_t N>
+std::string field_string(const char (&s)[N]) {
+  return std::string(s, strnlen(s, N));
+}
+
 NsSet to_ns_set(const nsg_ns_set& raw) {
   NsSet s;
   for (std::size_t i = 0; i < kNsCount; ++i) {
@@ -104,6 +110,36 @@ std::optional<Event> decode_record(std::span<const std::byte> raw) {
   case NSG_REC_EXIT: return decode_task_record<nsg_exit_event>(raw, hdr, EventKind::Exit);
   default: return std::nullopt;
   }
+}
+
+Result<std::vector<ProcInfo>> decode_task_records(std::span<const std::byte> raw) {
+  constexpr std::size_t kSize = sizeof(nsg_task_record);
+  if (raw.size() % kSize != 0)
+    return failure("task iterator: " + std::to_string(raw.size()) +
+                   " bytes end in a partial record (records are " +
+                   std::to_string(kSize) + " bytes)");
+  std::vector<ProcInfo> out;
+  out.reserve(raw.size() / kSize);
+  for (std::size_t off = 0; off < raw.size(); off += kSize) {
+    nsg_task_record r;
+    std::memcpy(&r, raw.data() + off, kSize);
+    if (r.hdr.type != NSG_REC_TASK || r.hdr.size != kSize)
+      return failure("task iterator: record at byte " + std::to_string(off) +
+                     " has type " + std::to_string(r.hdr.type) + " and size " +
+                     std::to_string(r.hdr.size) + ", not a task record");
+    ProcInfo& p = out.emplace_back();
+    p.pid = r.pid;
+    p.ppid = r.ppid;
+    p.start_ticks = r.start_ticks;
+    p.comm = comm_string(r.comm);
+    p.ns = to_ns_set(r.ns);
+    p.readable = true;
+    p.missing_mask = 0;
+    p.hostname = field_string(r.nodename);
+    p.cgroup_leaf = field_string(r.cgroup);
+    p.kernel_thread = (r.flags & NSG_PF_KTHREAD) != 0;
+  }
+  return out;
 }
 
 }  // namespace nsgroup

@@ -1,5 +1,5 @@
 // BPF skeleton lifecycle: open -> set rodata -> load -> attach, and the
-// ring buffer. libbpf's log goes through our logger.
+// ring buffer. libbpf's log goes through our logger (bpf_support.h).
 #include "kernel/tracer.h"
 
 #include <bpf/bpf.h>
@@ -9,12 +9,10 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstdarg>
-#include <cstdio>
-#include <cstdlib>
 #include <cstring>
 #include <vector>
 
+#include "kernel/bpf_support.h"
 #include "kernel/decode.h"
 #include "nsgroup.skel.h"
 #include "util/log.h"
@@ -23,49 +21,14 @@ namespace nsgroup {
 
 namespace {
 
-template <class S>
-struct SkelDeleter {
-  void operator()(S* s) const noexcept { S::destroy(s); }
-};
-template <class S>
-using SkelPtr = std::unique_ptr<S, SkelDeleter<S>>;
-
 struct RingBufferDeleter {
   void operator()(ring_buffer* rb) const noexcept { ring_buffer__free(rb); }
 };
 using RingBufferPtr = std::unique_ptr<ring_buffer, RingBufferDeleter>;
 
-int libbpf_print(enum libbpf_print_level /*level*/, const char* fmt,
-                 va_list args) noexcept {
-  // Only with -v: a failed load is summed up in one line of our own.
-  if (!log_verbose())
-    return 0;
-  char* buf = nullptr;
-  int n = ::vasprintf(&buf, fmt, args);
-  if (n <= 0)
-    return n;
-  std::string_view line(buf, static_cast<std::size_t>(n));
-  while (!line.empty() && line.back() == '\n')
-    line.remove_suffix(1);
-  if (!line.empty())
-    log_debug(line);
-  std::free(buf);
-  return n;
-}
-
 bool exists(const char* path) {
   struct stat st {};
   return ::stat(path, &st) == 0;
-}
-
-Status preflight() {
-  if (geteuid() != 0)
-    return failure("loading BPF programs needs root (CAP_BPF, CAP_PERFMON, "
-                   "CAP_SYS_ADMIN); run as root");
-  if (!exists("/sys/kernel/btf/vmlinux"))
-    return failure("the kernel has no BTF (/sys/kernel/btf/vmlinux is missing): "
-                   "nsgroup needs a kernel built with CONFIG_DEBUG_INFO_BTF=y");
-  return {};
 }
 
 std::string errno_text(int err) { return std::strerror(err); }
@@ -142,8 +105,8 @@ int load_set(Tracer::State& s, const TracerOptions& opts, bool fexit,
 }  // namespace
 
 Result<Tracer> Tracer::open(const TracerOptions& opts, Callback cb) {
-  libbpf_set_print(libbpf_print);
-  if (auto ok = preflight(); !ok)
+  route_libbpf_log();
+  if (auto ok = bpf_preflight(); !ok)
     return ok.error();
   if (auto ok = ensure_tracefs(); !ok)
     return ok.error();

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * The one definition of every record the BPF programs send to user space.
- * Included by bpf/nsgroup.bpf.c (with vmlinux.h) and by the C++ agent (with
- * <linux/types.h>). Plain C, fixed-width types, explicit padding, a size
- * assertion per struct: both compilers must agree byte for byte.
+ * Included by bpf/nsgroup.bpf.c and bpf/iter.bpf.c (with vmlinux.h) and by
+ * the C++ agent (with <linux/types.h>). Plain C, fixed-width types,
+ * explicit padding, a size assertion per struct: both compilers must agree
+ * byte for byte.
  */
 #ifndef NSGROUP_EVENTS_H
 #define NSGROUP_EVENTS_H
@@ -40,6 +41,7 @@ enum nsg_record_type {
 	NSG_REC_DENIED = 4,  /* a namespace request that failed */
 	NSG_REC_EXIT = 5,    /* a tracked thread group is gone */
 	NSG_REC_FORK = 6,    /* a tracked process forked, namespaces unchanged */
+	NSG_REC_TASK = 7,    /* the task iterator: one thread-group leader */
 };
 
 /* Which system call a record comes from (clone records: the creator's call). */
@@ -123,5 +125,30 @@ struct nsg_exit_event {
 	char comm[16];
 };
 NSG_STATIC_ASSERT(sizeof(struct nsg_exit_event) == 48, "nsg_exit_event layout");
+
+/* task->flags bit of a kernel thread (PF_KTHREAD). */
+#define NSG_PF_KTHREAD 0x00200000U
+
+/*
+ * The task iterator's record (bpf/iter.bpf.c), written back to back with
+ * bpf_seq_write into the stream a read of the iterator returns: one per
+ * thread-group leader that still has its namespaces. The kernel
+ * NUL-terminates the strings (user space still bounds them by their field);
+ * a string the kernel would not give is empty.
+ */
+struct nsg_task_record {
+	struct nsg_header hdr; /* type NSG_REC_TASK, size: this struct */
+	__u32 pid;
+	__u32 ppid;        /* real_parent's tgid (/proc/PID/stat field 4) */
+	__u64 start_ticks; /* clock ticks since boot (/proc/PID/stat field 22) */
+	__u32 flags;       /* task->flags (NSG_PF_KTHREAD: a kernel thread) */
+	__u32 _pad0;
+	char comm[16];
+	struct nsg_ns_set ns; /* pid_for_children even before a first child */
+	char nodename[65];    /* the UTS namespace's hostname */
+	char _pad1[7];
+	char cgroup[128]; /* leaf name of the task's cgroup v2 directory */
+};
+NSG_STATIC_ASSERT(sizeof(struct nsg_task_record) == 376, "nsg_task_record layout");
 
 #endif /* NSGROUP_EVENTS_H */

@@ -1,0 +1,90 @@
+// The task iterator's lifecycle (open -> load -> attach_iter) and its
+// read: bpf_iter_create on the link gives a fresh stream per scan.
+#include "kernel/task_iter.h"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstddef>
+#include <cstring>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "iter.skel.h"
+#include "kernel/bpf_support.h"
+#include "kernel/decode.h"
+#include "util/fd.h"
+
+namespace nsgroup {
+
+namespace {
+
+// One read returns at most the kernel's seq buffer (8 pages); reading in
+// larger steps only costs memory.
+constexpr std::size_t kReadStep = std::size_t{64} * 1024;
+
+Failure unsupported(const char* stage, int err) {
+  return failure(std::string("the kernel cannot run BPF task iterators (iter/task): ") +
+                 stage + " failed: " + std::strerror(err) +
+                 " (run with -v for libbpf's log)");
+}
+
+}  // namespace
+
+struct TaskScanner::State {
+  // Destroyed in reverse order: the link before its program.
+  SkelPtr<iter_bpf> skel;
+  LinkPtr link;
+  // The stream of the last scan; its size is kept, only `used` resets.
+  std::vector<std::byte> buf;
+};
+
+TaskScanner::TaskScanner(std::unique_ptr<State> s) : s_(std::move(s)) {}
+TaskScanner::TaskScanner(TaskScanner&&) noexcept = default;
+TaskScanner& TaskScanner::operator=(TaskScanner&&) noexcept = default;
+TaskScanner::~TaskScanner() = default;
+
+Result<TaskScanner> TaskScanner::open() {
+  route_libbpf_log();
+  if (auto ok = bpf_preflight(); !ok)
+    return ok.error();
+  auto s = std::make_unique<State>();
+  s->skel.reset(iter_bpf::open());
+  if (!s->skel)
+    return unsupported("opening", errno);
+  if (int err = iter_bpf::load(s->skel.get()); err != 0)
+    return unsupported("loading", -err);
+  // No options: every task of the pid namespace that creates the stream.
+  s->link.reset(bpf_program__attach_iter(s->skel->progs.dump_task, nullptr));
+  if (!s->link)
+    return unsupported("attaching", errno);
+  return TaskScanner(std::move(s));
+}
+
+Result<std::vector<ProcInfo>> TaskScanner::scan() {
+  UniqueFd fd(bpf_iter_create(bpf_link__fd(s_->link.get())));
+  if (!fd)
+    return errno_failure("creating a task iterator stream");
+  auto& buf = s_->buf;
+  std::size_t used = 0;
+  for (;;) {
+    if (buf.size() - used < kReadStep)
+      buf.resize(std::max(buf.size() * 2, used + kReadStep));
+    ssize_t n = ::read(fd.get(), buf.data() + used, buf.size() - used);
+    if (n < 0) {
+      if (errno == EINTR)
+        continue;
+      return errno_failure("reading the task iterator");
+    }
+    if (n == 0)
+      break;
+    used += static_cast<std::size_t>(n);
+  }
+  return decode_task_records(std::span<const std::byte>(buf.data(), used));
+}
+
+}  // namespace nsgroup
