@@ -21,7 +21,6 @@ struct PidMove {
   std::uint32_t pid = 0;
   ContainerId from = kNoContainer;
   ContainerId to = kNoContainer;
-  std::uint32_t forked_from = 0;  // a fork: the parent, whose cgroup it inherited
 };
 
 struct Removed {

@@ -211,7 +211,7 @@ ContainerId Tree::create(const NsSet& ns, const NsKey& key, ContainerId parent,
 }
 
 void Tree::add_member(ContainerId cid, std::uint32_t pid, std::uint64_t start,
-                      Delta& delta, std::uint32_t forked_from) {
+                      Delta& delta) {
   ContainerId from = kRootId;
   if (auto it = procs_.find(pid); it != procs_.end()) {
     if (it->second.container == cid) {
@@ -227,7 +227,7 @@ void Tree::add_member(ContainerId cid, std::uint32_t pid, std::uint64_t start,
   c.pinned = false;
   if (!pinned_.empty())
     pinned_.erase(cid);
-  delta.pids.push_back({pid, from, cid, forked_from});
+  delta.pids.push_back({pid, from, cid});
 }
 
 void Tree::unlink_member(std::uint32_t pid, const Process& p) {
@@ -341,7 +341,7 @@ ApplyResult Tree::apply(const Event& e, Delta& delta) {
     }
     r.container = parent->second.container;
     r.from = r.container;
-    add_member(r.container, e.pid, e.start_ticks, delta, e.ppid);
+    add_member(r.container, e.pid, e.start_ticks, delta);
     return r;
   }
   case EventKind::Exit: {

@@ -173,8 +173,7 @@ class Tree {
   ContainerId create(const NsSet& ns, const NsKey& key, ContainerId parent,
                      std::optional<Creation> created, std::string_view comm,
                      Delta& delta);
-  void add_member(ContainerId c, std::uint32_t pid, std::uint64_t start, Delta& delta,
-                  std::uint32_t forked_from = 0);
+  void add_member(ContainerId c, std::uint32_t pid, std::uint64_t start, Delta& delta);
   // to: where the process went (kRootId, or kNoContainer when it is gone).
   void remove_member(std::uint32_t pid, ContainerId to, Delta& delta);
   // Takes pid out of its container's members (procs_ keeps its entry).

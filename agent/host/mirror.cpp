@@ -321,19 +321,6 @@ void Mirror::sync_ids(const Tree& tree, std::set<ContainerId> ids,
       forget(pid);
       continue;
     }
-    // A child that only forked is where its parent was when it forked: if
-    // the parent was placed for this container before this batch, so is
-    // the child, with no read of /proc and no write to cgroupfs.
-    if (std::uint32_t parent = move->forked_from; parent != 0 && move->to == id &&
-                                                  !last.count(parent)) {
-      if (auto p = placed_.find(parent); p != placed_.end() && p->second == id) {
-        placed_[pid] = id;
-        if (auto f = foreign_.find(parent); f != foreign_.end())
-          foreign_[pid] = f->second;
-        ++inherited_;
-        continue;
-      }
-    }
     auto dir = dirs_.find(id);
     auto it = placed_.find(pid);
     if (dir != dirs_.end() && (it == placed_.end() || it->second != id) &&
@@ -392,7 +379,6 @@ MirrorStats Mirror::stats() const {
   s.mkdirs = mkdirs_;
   s.rmdirs = rmdirs_;
   s.moves = moves_;
-  s.inherited = inherited_;
   s.pending_removals = removals_.size();
   s.pending_retries = retry_.size();
   s.foreign_processes = foreign_.size();

@@ -29,7 +29,6 @@ struct MirrorStats {
   Adopt adopt = Adopt::Auto;
   std::size_t directories = 0;
   std::uint64_t mkdirs = 0, rmdirs = 0, moves = 0;
-  std::uint64_t inherited = 0;  // forked children placed by their parent's placement
   std::size_t pending_removals = 0, pending_retries = 0, foreign_processes = 0;
   std::map<std::string, std::uint64_t> errors;  // by cause
 };
@@ -98,7 +97,7 @@ class Mirror {
   std::set<ContainerId> retry_;
   std::map<std::string, std::uint64_t> errors_;
   std::set<std::string> logged_;
-  std::uint64_t mkdirs_ = 0, rmdirs_ = 0, moves_ = 0, inherited_ = 0;
+  std::uint64_t mkdirs_ = 0, rmdirs_ = 0, moves_ = 0;
 };
 
 }  // namespace nsgroup

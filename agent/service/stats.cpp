@@ -11,7 +11,6 @@ Json mirror_stats_json(const MirrorStats& m) {
   j["mkdirs"] = m.mkdirs;
   j["rmdirs"] = m.rmdirs;
   j["moves"] = m.moves;
-  j["inherited"] = m.inherited;
   j["pending_removals"] = m.pending_removals;
   j["pending_retries"] = m.pending_retries;
   j["foreign_processes"] = m.foreign_processes;
