@@ -41,7 +41,6 @@ struct Delta {
   bool containers_changed() const {
     return !made.empty() || !removed.empty() || !moved.empty();
   }
-  bool empty() const { return !containers_changed() && pids.empty(); }
   // Empties the lists, keeping their capacity (and want_paths).
   void clear() {
     made.clear();
