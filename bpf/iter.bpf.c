@@ -61,10 +61,10 @@ int dump_task(struct bpf_iter__task *ctx)
 	r->hdr.ts_boot_ns = bpf_ktime_get_boot_ns();
 	r->pid = BPF_CORE_READ(t, tgid);
 	r->ppid = BPF_CORE_READ(t, real_parent, tgid);
-	r->start_ticks = start_ticks(t);
+	r->start_ticks = start_ticks(t, true);
 	r->flags = BPF_CORE_READ(t, flags);
 	BPF_CORE_READ_STR_INTO(&r->comm, t, comm);
-	task_ns_set(t, &r->ns);
+	task_ns_set(t, &r->ns, true);
 
 	uts = BPF_CORE_READ(nsp, uts_ns);
 	bpf_core_read_str(r->nodename, sizeof(r->nodename),

@@ -8,16 +8,51 @@
 #ifndef NSGROUP_NS_READ_BPF_H
 #define NSGROUP_NS_READ_BPF_H
 
+/*
+ * src->a->b...: a plain load where src is a trusted BTF pointer (from
+ * bpf_get_current_task_btf(), or an iterator's task), which the verifier
+ * turns into a fault-safe load; else bpf_probe_read_kernel(), a helper call
+ * per step. direct is a constant at every call site, so only one of the two
+ * is compiled.
+ */
+#define NSG_READ(direct, src, a, ...)                                  \
+	((direct) ? ___arrow(src, a, ##__VA_ARGS__)                    \
+		  : BPF_CORE_READ(src, a, ##__VA_ARGS__))
+
 static __always_inline void read_ns(struct ns_common *nc,
-				    struct nsg_ns_set *s, int i)
+				    struct nsg_ns_set *s, int i, bool direct)
 {
-	s->inum[i] = BPF_CORE_READ(nc, inum);
+	s->inum[i] = NSG_READ(direct, nc, inum);
 	if (bpf_core_field_exists(nc->ns_id))
-		s->id[i] = BPF_CORE_READ(nc, ns_id);
+		s->id[i] = NSG_READ(direct, nc, ns_id);
 	else
 		s->id[i] = 0;
 }
 
+/*
+ * pid->numbers[pid->level].ns. A task of the initial pid namespace (level
+ * 0, most of them) is read with plain loads; a deeper level is an index
+ * with a variable offset, which only a helper may read, and the verifier
+ * sees what that returns as a plain number: its fields are helper reads
+ * too. Either way the ns_common of the namespace goes to s[NSG_NS_PID].
+ */
+static __always_inline void read_pid_ns(struct task_struct *t,
+					struct nsg_ns_set *s, bool direct)
+{
+	struct pid *pid = NSG_READ(direct, t, thread_pid);
+	unsigned int level = NSG_READ(direct, pid, level);
+	struct upid up = {};
+
+	if (level == 0) {
+		read_ns(&NSG_READ(direct, pid, numbers[0].ns)->ns, s,
+			NSG_NS_PID, direct);
+		return;
+	}
+	bpf_core_read(&up, sizeof(up), pid->numbers + level);
+	read_ns(&up.ns->ns, s, NSG_NS_PID, false);
+}
+
+/* The active pid namespace of t, as a pointer to compare (helper reads). */
 static __always_inline struct pid_namespace *
 active_pid_ns(struct task_struct *t)
 {
@@ -31,38 +66,29 @@ active_pid_ns(struct task_struct *t)
 
 /* The ten links of /proc/PID/ns/ for task t, read as the kernel sees them. */
 static __always_inline void task_ns_set(struct task_struct *t,
-					struct nsg_ns_set *s)
+					struct nsg_ns_set *s, bool direct)
 {
-	struct nsproxy *nsp = BPF_CORE_READ(t, nsproxy);
-	struct cgroup_namespace *cg = BPF_CORE_READ(nsp, cgroup_ns);
-	struct ipc_namespace *ipc = BPF_CORE_READ(nsp, ipc_ns);
-	struct mnt_namespace *mnt = BPF_CORE_READ(nsp, mnt_ns);
-	struct net *net = BPF_CORE_READ(nsp, net_ns);
-	struct pid_namespace *pid = active_pid_ns(t);
-	struct pid_namespace *pidc = BPF_CORE_READ(nsp, pid_ns_for_children);
-	struct time_namespace *tm = BPF_CORE_READ(nsp, time_ns);
-	struct time_namespace *tmc = BPF_CORE_READ(nsp, time_ns_for_children);
-	struct user_namespace *user = BPF_CORE_READ(t, real_cred, user_ns);
-	struct uts_namespace *uts = BPF_CORE_READ(nsp, uts_ns);
+	struct nsproxy *nsp = NSG_READ(direct, t, nsproxy);
 
-	read_ns(&cg->ns, s, NSG_NS_CGROUP);
-	read_ns(&ipc->ns, s, NSG_NS_IPC);
-	read_ns(&mnt->ns, s, NSG_NS_MNT);
-	read_ns(&net->ns, s, NSG_NS_NET);
-	read_ns(&pid->ns, s, NSG_NS_PID);
-	read_ns(&pidc->ns, s, NSG_NS_PID_FOR_CHILDREN);
-	read_ns(&tm->ns, s, NSG_NS_TIME);
-	read_ns(&tmc->ns, s, NSG_NS_TIME_FOR_CHILDREN);
-	read_ns(&user->ns, s, NSG_NS_USER);
-	read_ns(&uts->ns, s, NSG_NS_UTS);
+	read_ns(&NSG_READ(direct, nsp, cgroup_ns)->ns, s, NSG_NS_CGROUP, direct);
+	read_ns(&NSG_READ(direct, nsp, ipc_ns)->ns, s, NSG_NS_IPC, direct);
+	read_ns(&NSG_READ(direct, nsp, mnt_ns)->ns, s, NSG_NS_MNT, direct);
+	read_ns(&NSG_READ(direct, nsp, net_ns)->ns, s, NSG_NS_NET, direct);
+	read_pid_ns(t, s, direct);
+	read_ns(&NSG_READ(direct, nsp, pid_ns_for_children)->ns, s,
+		NSG_NS_PID_FOR_CHILDREN, direct);
+	read_ns(&NSG_READ(direct, nsp, time_ns)->ns, s, NSG_NS_TIME, direct);
+	read_ns(&NSG_READ(direct, nsp, time_ns_for_children)->ns, s,
+		NSG_NS_TIME_FOR_CHILDREN, direct);
+	read_ns(&NSG_READ(direct, t, real_cred, user_ns)->ns, s, NSG_NS_USER,
+		direct);
+	read_ns(&NSG_READ(direct, nsp, uts_ns)->ns, s, NSG_NS_UTS, direct);
 }
 
 /* /proc/PID/stat's start time: clock ticks (USER_HZ 100) since boot. */
-static __always_inline __u64 start_ticks(struct task_struct *t)
+static __always_inline __u64 start_ticks(struct task_struct *t, bool direct)
 {
-	struct task_struct *leader = BPF_CORE_READ(t, group_leader);
-
-	return BPF_CORE_READ(leader, start_boottime) / 10000000ULL;
+	return NSG_READ(direct, t, group_leader, start_boottime) / 10000000ULL;
 }
 
 #endif /* NSGROUP_NS_READ_BPF_H */

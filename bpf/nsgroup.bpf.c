@@ -30,6 +30,12 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 const volatile bool emit_forks = true;
 /* The agent itself: its helper threads setns to read hostnames. */
 const volatile __u32 ignore_tgid = 0;
+/*
+ * The kernel has bpf_get_current_task_btf() (5.11): the caller's task is
+ * then read with plain loads instead of a helper call per pointer, which
+ * halves what an unshare costs. Probed and set by the agent.
+ */
+const volatile bool task_btf = false;
 /* Bytes waiting in the ring that wake the agent whatever the time. */
 const volatile __u64 wake_bytes = 1024 * 1024;
 
@@ -82,7 +88,11 @@ struct {
 	__type(value, __u64);
 } fork_flags SEC(".maps");
 
-/* LRU: a thread killed inside a syscall never reaches its exit hook. */
+/*
+ * A slot per thread that made a namespace call, kept after the call
+ * (pending_slot). LRU: threads come and go, and a thread killed inside a
+ * call never reaches its exit hook; the least recently used slots go.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 8192);
@@ -105,11 +115,12 @@ struct {
  * a wakeup per record that the burst itself pays for. What does not wake
  * is drained by the agent's short timer.
  */
-static __always_inline __u64 ns_wakeup(void)
+static __always_inline __u64 ns_wakeup(const struct nsg_ns_event *e)
 {
 	__u32 key = 0;
 	__u64 *last = bpf_map_lookup_elem(&last_wake, &key);
-	__u64 now = bpf_ktime_get_ns();
+	/* The record's own time: a clock read costs more than the rest. */
+	__u64 now = e->hdr.ts_boot_ns;
 
 	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wake_bytes)
 		return BPF_RB_FORCE_WAKEUP;
@@ -134,6 +145,9 @@ static __always_inline void track(__u32 tgid)
 {
 	__u8 one = 1;
 
+	/* A lookup costs a fraction of an update, and most are repeats. */
+	if (bpf_map_lookup_elem(&tracked, &tgid))
+		return;
 	/* A full map only costs exit precision; the agent reconciles. */
 	bpf_map_update_elem(&tracked, &tgid, &one, BPF_ANY);
 }
@@ -193,18 +207,37 @@ static __always_inline struct nsg_ns_event *reserve_ns_event(__u16 type)
 	return e;
 }
 
+/* The caller's ten namespaces. */
+static __always_inline void current_ns_set(struct nsg_ns_set *s)
+{
+	if (task_btf)
+		task_ns_set(bpf_get_current_task_btf(), s, true);
+	else
+		task_ns_set((struct task_struct *)bpf_get_current_task(), s,
+			    false);
+}
+
 /* Fill the subject fields of e from the current task. */
 static __always_inline void fill_current(struct nsg_ns_event *e)
 {
-	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
 	__u64 id = bpf_get_current_pid_tgid();
 
 	e->pid = id >> 32;
 	e->tid = (__u32)id;
-	e->ppid = BPF_CORE_READ(t, real_parent, tgid);
+	if (task_btf) {
+		struct task_struct *t = bpf_get_current_task_btf();
+
+		e->ppid = t->real_parent->tgid;
+		e->start_ticks = start_ticks(t, true);
+	} else {
+		struct task_struct *t =
+			(struct task_struct *)bpf_get_current_task();
+
+		e->ppid = BPF_CORE_READ(t, real_parent, tgid);
+		e->start_ticks = start_ticks(t, false);
+	}
 	e->uid = (__u32)bpf_get_current_uid_gid();
 	e->creator_tid = e->tid;
-	e->start_ticks = start_ticks(t);
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 }
 
@@ -216,7 +249,7 @@ static __always_inline void emit_fork(struct task_struct *child, __u32 ptgid)
 		return;
 	e->pid = BPF_CORE_READ(child, tgid);
 	e->ppid = ptgid;
-	e->start_ticks = start_ticks(child);
+	e->start_ticks = start_ticks(child, false);
 	BPF_CORE_READ_STR_INTO(&e->comm, child, comm);
 	/* Membership only: no wakeup; the agent drains on a short timer. */
 	bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
@@ -261,25 +294,25 @@ int sched_fork(struct bpf_raw_tracepoint_args *ctx)
 		track(ctgid);
 		return 0;
 	}
-	task_ns_set(leader, &e->before);
-	task_ns_set(child, &e->after);
+	task_ns_set(leader, &e->before, false);
+	task_ns_set(child, &e->after, false);
 	if (ns_set_equal(&e->before, &e->after)) {
 		bpf_ringbuf_discard(e, 0);
 		goto same;
 	}
 	/* "before" is what the child was copied from: new_ns = what it made. */
 	if (leader != parent)
-		task_ns_set(parent, &e->before);
+		task_ns_set(parent, &e->before, false);
 	e->pid = ctgid;
 	e->tid = BPF_CORE_READ(child, pid);
 	e->ppid = ptgid;
 	e->uid = (__u32)bpf_get_current_uid_gid();
 	e->creator_tid = BPF_CORE_READ(parent, pid);
-	e->start_ticks = start_ticks(child);
+	e->start_ticks = start_ticks(child, false);
 	BPF_CORE_READ_STR_INTO(&e->comm, child, comm);
 	tid = e->creator_tid;
 	p = bpf_map_lookup_elem(&pending, &tid);
-	if (p) {
+	if (p && p->syscall != NSG_SYS_NONE) {
 		e->flags = p->flags;
 		e->syscall = p->syscall;
 	}
@@ -291,7 +324,7 @@ int sched_fork(struct bpf_raw_tracepoint_args *ctx)
 		bpf_map_delete_elem(&fork_flags, &key);
 	}
 	track_set(ctgid, ctgid, &e->after);
-	bpf_ringbuf_submit(e, ns_wakeup());
+	bpf_ringbuf_submit(e, ns_wakeup(e));
 	return 0;
 
 same:
@@ -322,43 +355,65 @@ int sched_exit(struct bpf_raw_tracepoint_args *ctx)
 		return 0;
 	e->pid = tgid;
 	e->exit_code = BPF_CORE_READ(t, exit_code);
-	e->start_ticks = start_ticks(t);
+	e->start_ticks = start_ticks(t, false);
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	/* As for forks: a fork+exit storm must not wake the agent twice a process. */
 	bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
 	return 0;
 }
 
+/*
+ * The calling thread's pending slot, which outlives its call: an unshare
+ * loop then pays a lookup per call and writes in place, instead of an
+ * insert and a delete of 190 bytes (which cost more than the rest of the
+ * program). syscall == NSG_SYS_NONE marks a slot with no call in flight.
+ */
+static __always_inline struct pending *pending_slot(__u32 tid)
+{
+	struct pending *p = bpf_map_lookup_elem(&pending, &tid);
+	struct pending fresh = {};
+
+	if (p)
+		return p;
+	bpf_map_update_elem(&pending, &tid, &fresh, BPF_NOEXIST);
+	return bpf_map_lookup_elem(&pending, &tid);
+}
+
 /* Remember a namespace request until its syscall returns. */
 static __always_inline void remember(__u64 flags, __s32 fd, __u32 syscall)
 {
 	__u64 id = bpf_get_current_pid_tgid();
-	__u32 tid = (__u32)id;
-	struct pending p = {};
+	struct pending *p;
 
 	if (ignore_tgid && (id >> 32) == ignore_tgid)
 		return;
-	p.flags = flags;
-	p.fd = fd;
-	p.syscall = syscall;
-	task_ns_set((struct task_struct *)bpf_get_current_task(), &p.before);
-	bpf_map_update_elem(&pending, &tid, &p, BPF_ANY);
+	p = pending_slot((__u32)id);
+	if (!p)
+		return;
+	p->flags = flags;
+	p->fd = fd;
+	p->syscall = syscall;
+	current_ns_set(&p->before);
+}
+
+/* The calling thread's request of this syscall, if one is in flight. */
+static __always_inline struct pending *in_flight(__u32 syscall)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct pending *p = bpf_map_lookup_elem(&pending, &tid);
+
+	return p && p->syscall == syscall ? p : NULL;
 }
 
 /*
  * On return of unshare/setns/clone: a failure is "denied"; a success that
  * changed the caller's set (always, for setns) is reported with both sets.
  */
-static __always_inline void complete(long ret, __u16 ok_type, bool always)
+static __always_inline void complete(struct pending *p, long ret,
+				     __u16 ok_type, bool always)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
 	struct nsg_ns_event *e;
-	struct pending *p;
 
-	p = bpf_map_lookup_elem(&pending, &tid);
-	if (!p)
-		return;
 	if (ret >= 0 && !ok_type)
 		goto out;
 	/* -ERESTARTSYS .. -ERESTART_RESTARTBLOCK: the call runs again. */
@@ -378,16 +433,16 @@ static __always_inline void complete(long ret, __u16 ok_type, bool always)
 	e->syscall = p->syscall;
 	e->ret = ret;
 	__builtin_memcpy(&e->before, &p->before, sizeof(e->before));
-	task_ns_set(t, &e->after);
+	current_ns_set(&e->after);
 	if (ret >= 0 && !always && ns_set_equal(&e->before, &e->after)) {
 		bpf_ringbuf_discard(e, 0);
 		goto out;
 	}
 	if (ret >= 0)
 		track_set(e->pid, e->tid, &e->after);
-	bpf_ringbuf_submit(e, ns_wakeup());
+	bpf_ringbuf_submit(e, ns_wakeup(e));
 out:
-	bpf_map_delete_elem(&pending, &tid);
+	p->syscall = NSG_SYS_NONE;
 }
 
 SEC("tp/syscalls/sys_enter_unshare")
@@ -400,15 +455,16 @@ int unshare_enter(struct trace_event_raw_sys_enter *ctx)
 SEC("tp/syscalls/sys_exit_unshare")
 int unshare_exit(struct trace_event_raw_sys_exit *ctx)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct pending *p = bpf_map_lookup_elem(&pending, &tid);
+	struct pending *p = in_flight(NSG_SYS_UNSHARE);
 
+	if (!p)
+		return 0;
 	/* A failed unshare that asked for no namespace is not ours. */
-	if (p && ctx->ret < 0 && !(p->flags & NSG_CLONE_NEW_MASK)) {
-		bpf_map_delete_elem(&pending, &tid);
+	if (ctx->ret < 0 && !(p->flags & NSG_CLONE_NEW_MASK)) {
+		p->syscall = NSG_SYS_NONE;
 		return 0;
 	}
-	complete(ctx->ret, NSG_REC_UNSHARE, false);
+	complete(p, ctx->ret, NSG_REC_UNSHARE, false);
 	return 0;
 }
 
@@ -422,7 +478,10 @@ int setns_enter(struct trace_event_raw_sys_enter *ctx)
 SEC("tp/syscalls/sys_exit_setns")
 int setns_exit(struct trace_event_raw_sys_exit *ctx)
 {
-	complete(ctx->ret, NSG_REC_SETNS, true);
+	struct pending *p = in_flight(NSG_SYS_SETNS);
+
+	if (p)
+		complete(p, ctx->ret, NSG_REC_SETNS, true);
 	return 0;
 }
 
@@ -440,8 +499,11 @@ int clone_enter(struct trace_event_raw_sys_enter *ctx)
 SEC("tp/syscalls/sys_exit_clone")
 int clone_exit(struct trace_event_raw_sys_exit *ctx)
 {
+	struct pending *p = in_flight(NSG_SYS_CLONE);
+
 	/* Success is reported by sched_fork, in the middle of the call. */
-	complete(ctx->ret, 0, false);
+	if (p)
+		complete(p, ctx->ret, 0, false);
 	return 0;
 }
 
@@ -460,7 +522,10 @@ int clone3_enter(struct trace_event_raw_sys_enter *ctx)
 SEC("tp/syscalls/sys_exit_clone3")
 int clone3_exit(struct trace_event_raw_sys_exit *ctx)
 {
-	complete(ctx->ret, 0, false);
+	struct pending *p = in_flight(NSG_SYS_CLONE3);
+
+	if (p)
+		complete(p, ctx->ret, 0, false);
 	return 0;
 }
 

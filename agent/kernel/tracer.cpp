@@ -164,6 +164,10 @@ int load_set(Tracer::State& s, const TracerOptions& opts, bool fexit,
   if (!s.skel)
     return -errno;
   s.skel->rodata->emit_forks = opts.emit_forks;
+  s.skel->rodata->task_btf =
+      opts.plain_loads &&
+      libbpf_probe_bpf_helper(BPF_PROG_TYPE_TRACEPOINT, BPF_FUNC_get_current_task_btf,
+                              nullptr) == 1;
   if (opts.ignore_self)
     s.skel->rodata->ignore_tgid = static_cast<__u32>(::getpid());
   *stage = "sizing the ring buffer";

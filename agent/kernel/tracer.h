@@ -32,6 +32,10 @@ struct TracerOptions {
   std::uint32_t ring_bytes = 0;
   // Report nothing that this process does (the agent's own helpers).
   bool ignore_self = true;
+  // Read the caller's task with plain loads where the kernel has
+  // bpf_get_current_task_btf() (5.11+; probed). false forces the helper
+  // reads older kernels get (tests cover both).
+  bool plain_loads = true;
 };
 
 // How often a consumer drains records that woke no one (forks, exits, and

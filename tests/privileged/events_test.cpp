@@ -14,7 +14,9 @@
 #include <memory>
 #include <set>
 
+#include "host/procfs.h"
 #include "support.h"
+#include "util/file.h"
 
 namespace nsgroup::test {
 namespace {
@@ -171,6 +173,71 @@ TEST_F(Events, UnshareNewPidThenForkGivesACloneForTheChild) {
   EXPECT_EQ(ns_mask_names(e->changed_mask()), std::vector<std::string>{"pid"});
   EXPECT_EQ(e->after.inum, seen.inum);
 }
+
+// Both ways of reading the caller's task (plain loads where the kernel has
+// bpf_get_current_task_btf(), helper reads elsewhere) give the sets /proc
+// gives, for a caller of the initial pid namespace and for one a level
+// down, whose pid namespace is read through a variable index.
+class ReadPath : public ::testing::TestWithParam<bool> {};
+
+TEST_P(ReadPath, UnshareAtPidLevelsZeroAndOneMatchesProc) {
+  NSG_REQUIRE_PRIVILEGED();
+  TracerOptions opts = EventLog::own_events();
+  opts.plain_loads = GetParam();
+  EventLog log(opts);
+  for (bool nested : {false, true}) {
+    SCOPED_TRACE(nested ? "pid level 1" : "pid level 0");
+    Child child = fork_child([&](int out) {
+      if (nested) {
+        if (::unshare(CLONE_NEWPID) != 0)
+          return 1;
+        pid_t gc = ::fork();
+        if (gc < 0)
+          return 2;
+        if (gc != 0) {
+          int st = 0;
+          ::waitpid(gc, &st, 0);
+          return WIFEXITED(st) ? WEXITSTATUS(st) : 3;
+        }
+      }
+      if (::unshare(CLONE_NEWUTS | CLONE_NEWIPC) != 0)
+        ::_exit(4);
+      // Our pid and start time as the host's /proc knows them.
+      auto stat = read_file("/proc/self/stat");
+      auto fields = stat ? parse_stat(*stat) : std::nullopt;
+      if (!fields)
+        ::_exit(5);
+      std::uint32_t host_pid = static_cast<std::uint32_t>(std::stoul(*stat));
+      std::uint64_t start = fields->start_ticks;
+      if (::write(out, &host_pid, sizeof host_pid) != sizeof host_pid ||
+          ::write(out, &start, sizeof start) != sizeof start)
+        ::_exit(6);
+      write_self_ns(out);
+      ::_exit(0);
+    });
+    std::uint32_t pid = 0;
+    std::uint64_t start = 0;
+    NsSet seen;
+    ASSERT_TRUE(child.read_exact(&pid, sizeof pid));
+    ASSERT_TRUE(child.read_exact(&start, sizeof start));
+    ASSERT_TRUE(child.read_exact(&seen, sizeof seen));
+    ASSERT_EQ(child.wait(), 0);
+    auto e = log.wait_for([&](const Event& ev) {
+      return ev.kind == EventKind::Unshare && ev.pid == pid;
+    });
+    ASSERT_TRUE(e) << "no unshare event";
+    EXPECT_EQ(e->after.inum, seen.inum);
+    EXPECT_EQ(ns_mask_names(e->changed_mask()),
+              (std::vector<std::string>{"ipc", "uts"}));
+    EXPECT_EQ(e->before.inum[NSG_NS_PID], seen.inum[NSG_NS_PID]);
+    EXPECT_EQ(e->start_ticks, start);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(PlainAndHelper, ReadPath, ::testing::Bool(),
+                         [](const auto& info) {
+                           return std::string(info.param ? "PlainLoads" : "HelperReads");
+                         });
 
 // A process in new net, uts and ipc namespaces to setns into; stopped by
 // SIGKILL when the test ends.
