@@ -21,6 +21,7 @@ struct Options {
   // tree
   bool text = false;
   bool pids = false;
+  bool proc_scan = false;  // one-shot tree: /proc even as root
   // which
   std::uint32_t pid = 0;
   // rename, kill

@@ -30,8 +30,15 @@ std::optional<std::string> Client::read_line() {
   for (;;) {
     auto nl = buf_.find('\n', searched);
     if (nl != std::string::npos) {
-      std::string line = buf_.substr(0, nl);
-      buf_.erase(0, nl + 1);
+      std::string line;
+      if (nl + 1 == buf_.size()) {  // the usual case: no copy of a long line
+        line = std::move(buf_);
+        line.pop_back();
+        buf_.clear();
+      } else {
+        line = buf_.substr(0, nl);
+        buf_.erase(0, nl + 1);
+      }
       return line;
     }
     searched = buf_.size();
@@ -55,7 +62,7 @@ Result<Json> Client::request(const Json& req) {
   return j;
 }
 
-Result<std::string> Client::request_text(const Json& req) {
+Status Client::send_request(const Json& req) {
   std::string line = dump_line(req) + "\n";
   std::string_view rest = line;
   while (!rest.empty()) {
@@ -66,6 +73,36 @@ Result<std::string> Client::request_text(const Json& req) {
       return errno_failure("the daemon closed the connection");
     rest.remove_prefix(static_cast<std::size_t>(n));
   }
+  return {};
+}
+
+Status Client::read_line_into(const std::function<Status(std::string_view)>& sink) {
+  std::string chunk = std::move(buf_);
+  buf_.clear();
+  for (;;) {
+    auto nl = chunk.find('\n');
+    if (nl != std::string::npos) {
+      buf_.assign(chunk, nl + 1);  // the start of a next line, if any
+      return sink(std::string_view(chunk).substr(0, nl));
+    }
+    if (!chunk.empty())
+      if (auto ok = sink(chunk); !ok)
+        return ok;
+    chunk.resize(65536);
+    ssize_t n;
+    do
+      n = ::read(fd_.get(), chunk.data(), chunk.size());
+    while (n < 0 && errno == EINTR);
+    if (n <= 0)
+      return n == 0 ? failure("the daemon closed the connection before the end of its reply")
+                    : errno_failure("reading the daemon's reply");
+    chunk.resize(static_cast<std::size_t>(n));
+  }
+}
+
+Result<std::string> Client::request_text(const Json& req) {
+  if (auto sent = send_request(req); !sent)
+    return sent.error();
   auto reply = read_line();
   if (!reply)
     return failure("the daemon closed the connection without a reply");

@@ -2,8 +2,10 @@
 // a stream of lines after "watch".
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "json/json.h"
 #include "util/fd.h"
@@ -22,6 +24,12 @@ class Client {
   // The same, with the reply as the daemon wrote it (not parsed unless it
   // is a refusal): for the tree, megabytes that need no parsing to print.
   Result<std::string> request_text(const Json& req);
+  // Sends one request line.
+  Status send_request(const Json& req);
+  // Passes the bytes of the next line to `sink` as they arrive, without
+  // its newline: a reply of megabytes is never held whole. A Failure at EOF
+  // before the newline, or the sink's.
+  Status read_line_into(const std::function<Status(std::string_view)>& sink);
   // The next line from the daemon; nullopt at EOF.
   std::optional<std::string> read_line();
   // True when a whole line is already buffered.

@@ -4,14 +4,16 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <functional>
+#include <string_view>
+
 #include "cli/client.h"
 #include "cli/text.h"
 #include "core/labels.h"
 #include "core/tree.h"
-#include "host/label_inputs.h"
-#include "host/scanner.h"
 #include "json/tree_json.h"
 #include "json/writer.h"
+#include "service/scan_source.h"
 #include "util/clock.h"
 #include "util/file.h"
 
@@ -19,19 +21,28 @@ namespace nsgroup {
 
 namespace {
 
-// The tree from one scan of /proc, for when no daemon is running.
-Result<Tree> scan_tree(Scanner& scanner, Snapshot& snap) {
-  Tree tree(scanner.root_ns());
-  auto scanned = scanner.scan();
+// The tree from one scan, for when no daemon is running.
+Result<Tree> scan_tree(ScanSource& source, Snapshot& snap) {
+  Tree tree(source.proc().root_ns());
+  auto scanned = source.scan();
   if (!scanned)
-    return Failure{scanned.error().err, "cannot read /proc through: " + scanned.error().what};
+    return Failure{scanned.error().err, std::string("cannot scan the processes (") +
+                                            source.kind() + "): " + scanned.error().what};
   snap = std::move(*scanned);
   Delta delta;
   tree.reconcile(snap, delta);
   tree.collect_garbage(snap.pins, delta);
-  relabel(tree, gather_labels(tree, scanner, snap.pins));
+  std::vector<ContainerId> ids;
+  tree.visit(kRootId, [&](const Container& c, int) { ids.push_back(c.id); });
+  LabelInputs in;
+  in.pins = snap.pins;
+  source.labels(tree, ids, in, &snap);
+  relabel(tree, in);
   return tree;
 }
+
+// Root may read the kernel's task iterator; anyone else reads /proc.
+bool may_use_iterator(const Options& opts) { return !opts.proc_scan && ::geteuid() == 0; }
 
 Status print(const std::string& s) {
   if (auto ok = write_all(STDOUT_FILENO, s); !ok)
@@ -60,43 +71,147 @@ Result<Json> ask_daemon(const Options& opts, const Json& req) {
 
 }  // namespace
 
+namespace {
+
+// Splits the reply {"ok":true,"tree":DOC} as it streams: DOC's bytes go to
+// `doc`. Any other reply (a refusal) is kept, up to a bound, and reported
+// by finish().
+class TreeReply {
+ public:
+  using Sink = std::function<Status(std::string_view)>;
+  explicit TreeReply(Sink doc) : doc_(std::move(doc)) {}
+
+  Status feed(std::string_view bytes) {
+    if (tree_)
+      return pass(bytes);
+    if (start_.size() + bytes.size() > kMaxOther)
+      return failure("the daemon sent a tree reply of an unknown shape");
+    start_.append(bytes);
+    if (start_.size() < kHead.size() || !start_.starts_with(kHead))
+      return {};
+    tree_ = true;
+    std::string rest = start_.substr(kHead.size());
+    start_.clear();
+    return pass(rest);
+  }
+
+  // At the end of the reply: ok, or what the daemon said instead.
+  Status finish() const {
+    if (tree_ && holding_ && held_ == '}')
+      return {};
+    Json j = tree_ ? Json() : Json::parse(start_, nullptr, false);
+    if (j.is_object() && j.contains("error") && j["error"].is_string())
+      return failure(j["error"].get<std::string>());
+    return failure("the daemon sent a tree reply of an unknown shape");
+  }
+
+ private:
+  static constexpr std::string_view kHead = "{\"ok\":true,\"tree\":";
+  static constexpr std::size_t kMaxOther = 1 << 20;
+
+  // DOC's bytes, less the last one seen so far: the reply's own closing
+  // brace, once the reply ends.
+  Status pass(std::string_view bytes) {
+    if (bytes.empty())
+      return {};
+    if (holding_)
+      if (auto ok = doc_(std::string_view(&held_, 1)); !ok)
+        return ok;
+    if (auto ok = doc_(bytes.substr(0, bytes.size() - 1)); !ok)
+      return ok;
+    held_ = bytes.back();
+    holding_ = true;
+    return {};
+  }
+
+  Sink doc_;
+  std::string start_;
+  bool tree_ = false;
+  char held_ = 0;
+  bool holding_ = false;
+};
+
+// The tree document, indented as it comes, to stdout in pieces of about
+// 1 MiB; or, for --text, kept whole to be drawn.
+class TreePrinter {
+ public:
+  explicit TreePrinter(bool text) : text_(text) {}
+
+  Status add(std::string_view doc) {
+    if (text_) {
+      out_.append(doc);
+      return {};
+    }
+    // In slices: the output buffer stays near its 1 MiB, whatever the
+    // size of what comes in.
+    constexpr std::size_t kSlice = std::size_t{256} << 10;
+    for (std::size_t at = 0; at < doc.size(); at += kSlice) {
+      indenter_.feed(doc.substr(at, kSlice), out_);
+      if (out_.size() >= (std::size_t{1} << 20))
+        if (auto ok = flush(); !ok)
+          return ok;
+    }
+    return {};
+  }
+
+  Status finish() {
+    if (!text_) {
+      out_.push_back('\n');
+      return flush();
+    }
+    Json parsed = Json::parse(out_, nullptr, false);
+    if (parsed.is_discarded())
+      return failure("the tree is not JSON");
+    return print(render_text(parsed));
+  }
+
+ private:
+  Status flush() {
+    Status ok = print(out_);
+    out_.clear();
+    return ok;
+  }
+
+  bool text_;
+  JsonIndenter indenter_;
+  std::string out_;
+};
+
+}  // namespace
+
 Status run_tree(const Options& opts) {
   ::signal(SIGPIPE, SIG_IGN);
   auto client = Client::connect(opts.socket);
   if (!client)
     return client.error();
-  std::string doc;
+  TreePrinter printer(opts.text);
   if (*client) {
-    auto reply = (*client)->request_text({{"op", "tree"}, {"pids", opts.pids}});
-    if (!reply)
-      return reply.error();
-    // {"ok":true,"tree":DOC}: the document as the daemon wrote it.
-    constexpr std::string_view kHead = "{\"ok\":true,\"tree\":";
-    if (!reply->starts_with(kHead) || !reply->ends_with("}"))
-      return failure("the daemon sent a tree reply of an unknown shape");
-    doc = reply->substr(kHead.size(), reply->size() - kHead.size() - 1);
-  } else {
-    Scanner scanner;
-    Snapshot snap;
-    auto tree = scan_tree(scanner, snap);
-    if (!tree)
-      return tree.error();
-    TreeView view;
-    view.pids = opts.pids;
-    view.source = "scan";
-    std::vector<std::uint32_t> live;
-    for (const auto& p : snap.procs)
-      live.push_back(p.pid);
-    view.root_pids = root_members(*tree, live);
-    doc = tree_json(*tree, BootClock::now(), view);
+    Client& c = **client;
+    if (auto sent = c.send_request({{"op", "tree"}, {"pids", opts.pids}}); !sent)
+      return sent.error();
+    TreeReply reply([&](std::string_view doc) { return printer.add(doc); });
+    if (auto got = c.read_line_into([&](std::string_view b) { return reply.feed(b); }); !got)
+      return got.error();
+    if (auto ok = reply.finish(); !ok)
+      return ok.error();
+    return printer.finish();
   }
-  if (opts.text) {
-    Json parsed = Json::parse(doc, nullptr, false);
-    if (parsed.is_discarded())
-      return failure("the tree is not JSON");
-    return print(render_text(parsed));
-  }
-  return print(indent_json(doc) + "\n");
+  ScanSource source(may_use_iterator(opts));
+  Snapshot snap;
+  auto tree = scan_tree(source, snap);
+  if (!tree)
+    return tree.error();
+  TreeView view;
+  view.pids = opts.pids;
+  view.source = "scan";
+  std::vector<std::uint32_t> live;
+  live.reserve(snap.procs.size());
+  for (const auto& p : snap.procs)
+    live.push_back(p.pid);
+  view.root_pids = root_members(*tree, live);
+  if (auto ok = printer.add(tree_json(*tree, BootClock::now(), view)); !ok)
+    return ok;
+  return printer.finish();
 }
 
 Status run_which(const Options& opts) {
@@ -110,11 +225,11 @@ Status run_which(const Options& opts) {
       return reply.error();
     return print((*reply)["container"].get<std::string>() + "\n");
   }
-  Scanner scanner;
-  if (!scanner.read_process(opts.pid))
+  ScanSource source(may_use_iterator(opts));
+  if (!source.proc().read_process(opts.pid))
     return failure("no process with pid " + std::to_string(opts.pid));
   Snapshot snap;
-  auto tree = scan_tree(scanner, snap);
+  auto tree = scan_tree(source, snap);
   if (!tree)
     return tree.error();
   return print(tree->path(tree->container_of(opts.pid)) + "\n");

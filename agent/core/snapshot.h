@@ -46,6 +46,8 @@ struct PinnedNs {
 struct Snapshot {
   std::vector<ProcInfo> procs;
   std::vector<PinnedNs> pins;
+  // The procs carry hostnames and cgroup leaves (a task iterator scan).
+  bool hostnames = false;
 };
 
 }  // namespace nsgroup

@@ -20,4 +20,9 @@ LabelInputs gather_labels(const Tree& tree, Scanner& scanner,
 void gather_labels(const Tree& tree, Scanner& scanner, std::span<const ContainerId> ids,
                    LabelInputs& into);
 
+// The same, from a scan that carried hostnames and cgroup leaves (the task
+// iterator): no setns, no read per container.
+void gather_labels(const Tree& tree, const std::vector<ProcInfo>& procs,
+                   std::span<const ContainerId> ids, LabelInputs& into);
+
 }  // namespace nsgroup

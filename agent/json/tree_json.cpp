@@ -128,7 +128,12 @@ void write_container(Writing& x, const Container& c, const std::string& path) {
 
 std::string tree_json(const Tree& tree, const BootClock& clock, const TreeView& view) {
   std::string out;
-  out.reserve(1024 + tree.container_count() * 1024);
+  tree_json(tree, clock, view, out);
+  return out;
+}
+
+void tree_json(const Tree& tree, const BootClock& clock, const TreeView& view, std::string& out) {
+  out.reserve(out.size() + 1024 + tree.container_count() * 1280);
   JsonWriter w(out);
   w.begin_object().member("source", view.source).key("root");
   if (const Container* top = tree.find(view.top)) {
@@ -138,7 +143,6 @@ std::string tree_json(const Tree& tree, const BootClock& clock, const TreeView& 
     w.null();
   }
   w.end_object();
-  return out;
 }
 
 }  // namespace nsgroup

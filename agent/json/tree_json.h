@@ -29,5 +29,7 @@ struct TreeView {
 
 // {"source": ..., "root": {...}} as compact JSON text.
 std::string tree_json(const Tree& tree, const BootClock& clock, const TreeView& view);
+// The same, appended to `out` (a reply that starts before it).
+void tree_json(const Tree& tree, const BootClock& clock, const TreeView& view, std::string& out);
 
 }  // namespace nsgroup

@@ -86,48 +86,71 @@ void append_json_string(std::string& out, std::string_view s) {
 std::string indent_json(std::string_view in) {
   std::string out;
   out.reserve(in.size() * 2);
-  std::size_t level = 0;
-  auto newline = [&] {
-    out.push_back('\n');
-    out.append(level * 2, ' ');
-  };
+  JsonIndenter().feed(in, out);
+  return out;
+}
+
+void JsonIndenter::newline(std::string& out) const {
+  out.push_back('\n');
+  out.append(level_ * 2, ' ');
+}
+
+void JsonIndenter::feed(std::string_view in, std::string& out) {
   for (std::size_t i = 0; i < in.size(); ++i) {
     char c = in[i];
-    if (c == '"') {
-      std::size_t start = i++;
-      while (i < in.size() && in[i] != '"')
-        i += in[i] == '\\' ? 2 : 1;
-      out.append(in.substr(start, i - start + 1));
+    if (open_) {
+      open_ = false;
+      if (c == '}' || c == ']') {  // empty: "{}" and "[]" stay as they are
+        out.push_back(c);
+        continue;
+      }
+      ++level_;
+      newline(out);
+    }
+    if (in_string_) {
+      if (escape_) {  // the byte after a backslash, whatever it is
+        out.push_back(c);
+        escape_ = false;
+        continue;
+      }
+      // Up to and including the next quote or backslash, at once.
+      std::size_t end = in.find_first_of("\"\\", i);
+      if (end == std::string_view::npos) {
+        out.append(in.substr(i));
+        return;
+      }
+      out.append(in.substr(i, end - i + 1));
+      i = end;
+      if (in[end] == '\\')
+        escape_ = true;
+      else
+        in_string_ = false;
       continue;
     }
     switch (c) {
+    case '"':
+      out.push_back(c);
+      in_string_ = true;
+      break;
     case '{':
     case '[':
       out.push_back(c);
-      if (i + 1 < in.size() && (in[i + 1] == '}' || in[i + 1] == ']')) {
-        out.push_back(in[++i]);
-        break;
-      }
-      ++level;
-      newline();
+      open_ = true;
       break;
     case '}':
     case ']':
-      --level;
-      newline();
+      --level_;
+      newline(out);
       out.push_back(c);
       break;
     case ',':
       out.push_back(',');
-      newline();
+      newline(out);
       break;
-    case ':':
-      out.append(": ");
-      break;
+    case ':': out.append(": "); break;
     default: out.push_back(c);
     }
   }
-  return out;
 }
 
 void JsonWriter::comma() {

@@ -58,6 +58,21 @@ class JsonWriter {
 // text is not parsed, only its strings are skipped over.
 std::string indent_json(std::string_view compact);
 
+// The same, fed in pieces as they arrive (a reply read from a socket):
+// each feed appends the indented text of its bytes to `out`.
+class JsonIndenter {
+ public:
+  void feed(std::string_view compact, std::string& out);
+
+ private:
+  void newline(std::string& out) const;
+
+  std::size_t level_ = 0;
+  bool in_string_ = false;
+  bool escape_ = false;
+  bool open_ = false;  // '{' or '[' written; its newline waits for the next byte
+};
+
 // s as a JSON string literal, appended to out.
 void append_json_string(std::string& out, std::string_view s);
 

@@ -112,14 +112,22 @@ std::optional<Event> decode_record(std::span<const std::byte> raw) {
   }
 }
 
+std::size_t task_record_size() { return sizeof(nsg_task_record); }
+
 Result<std::vector<ProcInfo>> decode_task_records(std::span<const std::byte> raw) {
+  std::vector<ProcInfo> out;
+  out.reserve(raw.size() / sizeof(nsg_task_record));
+  if (auto ok = decode_task_records(raw, out); !ok)
+    return ok.error();
+  return out;
+}
+
+Status decode_task_records(std::span<const std::byte> raw, std::vector<ProcInfo>& out) {
   constexpr std::size_t kSize = sizeof(nsg_task_record);
   if (raw.size() % kSize != 0)
     return failure("task iterator: " + std::to_string(raw.size()) +
                    " bytes end in a partial record (records are " +
                    std::to_string(kSize) + " bytes)");
-  std::vector<ProcInfo> out;
-  out.reserve(raw.size() / kSize);
   for (std::size_t off = 0; off < raw.size(); off += kSize) {
     nsg_task_record r;
     std::memcpy(&r, raw.data() + off, kSize);
@@ -139,7 +147,7 @@ Result<std::vector<ProcInfo>> decode_task_records(std::span<const std::byte> raw
     p.cgroup_leaf = field_string(r.cgroup);
     p.kernel_thread = (r.flags & NSG_PF_KTHREAD) != 0;
   }
-  return out;
+  return {};
 }
 
 }  // namespace nsgroup

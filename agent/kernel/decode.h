@@ -22,6 +22,10 @@ std::optional<Event> decode_record(std::span<const std::byte> raw);
 // nsg_task_records. A record of another type or size, or a partial record
 // at the end, fails the whole stream.
 Result<std::vector<ProcInfo>> decode_task_records(std::span<const std::byte> raw);
+// The same, appended to `out`, for a stream decoded as it is read.
+Status decode_task_records(std::span<const std::byte> raw, std::vector<ProcInfo>& out);
+// The size of one task record.
+std::size_t task_record_size();
 
 // A comm from the kernel: up to 16 bytes, NUL-terminated if shorter.
 std::string comm_string(const char (&comm)[16]);

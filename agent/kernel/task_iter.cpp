@@ -24,7 +24,7 @@ namespace nsgroup {
 namespace {
 
 // One read returns at most the kernel's seq buffer (8 pages); reading in
-// larger steps only costs memory.
+// larger steps only costs memory. Larger than one record, by far.
 constexpr std::size_t kReadStep = std::size_t{64} * 1024;
 
 Failure unsupported(const char* stage, int err) {
@@ -39,8 +39,10 @@ struct TaskScanner::State {
   // Destroyed in reverse order: the link before its program.
   SkelPtr<iter_bpf> skel;
   LinkPtr link;
-  // The stream of the last scan; its size is kept, only `used` resets.
+  // The read buffer (kReadStep bytes), kept for the next scan.
   std::vector<std::byte> buf;
+  // How many processes the last scan found: the next one reserves as many.
+  std::size_t last_count = 0;
 };
 
 TaskScanner::TaskScanner(std::unique_ptr<State> s) : s_(std::move(s)) {}
@@ -69,11 +71,15 @@ Result<std::vector<ProcInfo>> TaskScanner::scan() {
   UniqueFd fd(bpf_iter_create(bpf_link__fd(s_->link.get())));
   if (!fd)
     return errno_failure("creating a task iterator stream");
+  // Decoded as it is read: the raw stream (376 bytes a process) is never
+  // held whole. A read may end inside a record; its start is kept.
+  const std::size_t record = task_record_size();
   auto& buf = s_->buf;
+  buf.resize(kReadStep);
+  std::vector<ProcInfo> out;
+  out.reserve(s_->last_count + s_->last_count / 8);
   std::size_t used = 0;
   for (;;) {
-    if (buf.size() - used < kReadStep)
-      buf.resize(std::max(buf.size() * 2, used + kReadStep));
     ssize_t n = ::read(fd.get(), buf.data() + used, buf.size() - used);
     if (n < 0) {
       if (errno == EINTR)
@@ -83,8 +89,16 @@ Result<std::vector<ProcInfo>> TaskScanner::scan() {
     if (n == 0)
       break;
     used += static_cast<std::size_t>(n);
+    std::size_t whole = used - used % record;
+    if (auto ok = decode_task_records(std::span<const std::byte>(buf.data(), whole), out); !ok)
+      return ok.error();
+    std::memmove(buf.data(), buf.data() + whole, used - whole);
+    used -= whole;
   }
-  return decode_task_records(std::span<const std::byte>(buf.data(), used));
+  if (used != 0)
+    return failure("task iterator: the stream ends inside a record");
+  s_->last_count = out.size();
+  return out;
 }
 
 }  // namespace nsgroup

@@ -7,7 +7,6 @@
 
 #include "core/labels.h"
 #include "host/kill.h"
-#include "host/label_inputs.h"
 #include "json/event_json.h"
 #include "util/log.h"
 
@@ -23,7 +22,10 @@ constexpr int kFreshTicks = 3;
 }  // namespace
 
 Agent::Agent(const DaemonOptions& opts)
-    : opts_(opts), clock_(BootClock::now()), state_(StateStore::open(opts.state_dir)) {
+    : opts_(opts),
+      clock_(BootClock::now()),
+      source_(!opts.proc_scan),
+      state_(StateStore::open(opts.state_dir)) {
   counters_.started_boot_ns = BootClock::boot_ns_now();
 }
 
@@ -41,16 +43,21 @@ const Tree& Agent::settled() {
 }
 
 std::vector<std::uint32_t> Agent::live_pids() {
-  auto pids = scanner_.pids();
+  auto pids = source_.proc().pids();
   return pids ? std::move(*pids) : std::vector<std::uint32_t>{};
 }
 
 std::optional<ProcInfo> Agent::read_process(std::uint32_t pid) {
-  return scanner_.read_process(pid);
+  return source_.proc().read_process(pid);
 }
 
-void Agent::relabel_all() {
-  labels_ = gather_labels(*tree_, scanner_, pins());
+void Agent::relabel_all(const Snapshot* snap) {
+  std::vector<ContainerId> ids;
+  ids.reserve(tree_->container_count());
+  tree_->visit(kRootId, [&](const Container& c, int) { ids.push_back(c.id); });
+  labels_ = LabelInputs{};
+  labels_.pins = pins();
+  source_.labels(*tree_, ids, labels_, snap);
   nsgroup::relabel(*tree_, labels_);
 }
 
@@ -65,13 +72,13 @@ void Agent::relabel_fresh(bool unlabelled_only) {
   if (ids.empty())
     return;
   labels_.pins = pins();
-  gather_labels(*tree_, scanner_, ids, labels_);
+  source_.labels(*tree_, ids, labels_);
   nsgroup::relabel(*tree_, labels_, ids);
 }
 
 const std::vector<PinnedNs>& Agent::pins() {
-  if (scanner_.mounts_changed())
-    pins_ = scanner_.pins();
+  if (source_.proc().mounts_changed())
+    pins_ = source_.proc().pins();
   return pins_;
 }
 
@@ -108,6 +115,9 @@ Json Agent::stats() {
   ctx.clients = server_ ? server_->client_count() : 0;
   if (mirror_)
     ctx.mirror = mirror_->stats();
+  struct mallinfo2 heap = ::mallinfo2();
+  ctx.heap_in_use = heap.uordblks + heap.hblkhd;
+  ctx.heap_free = heap.fordblks;
   return stats_json(counters_, *tree_, ctx);
 }
 
@@ -186,14 +196,16 @@ void Agent::apply_scan(const Snapshot& snap) {
       tracer_->track(delta_.pids[i].pid);
 }
 
-void Agent::reconcile(std::string_view why) {
+void Agent::reconcile(std::string_view why) { rescan(why, false); }
+
+void Agent::rescan(std::string_view why, bool relabel) {
   // Apply what the kernel already reported before looking at /proc.
   tracer_->consume();
   reconcile_now_ = false;
-  auto snap = scanner_.scan();
+  auto snap = source_.scan();
   if (!snap) {
     ++counters_.failed_scans;
-    log_warn("a scan of /proc failed part-way (" + snap.error().message() +
+    log_warn(std::string("a scan (") + source_.kind() + ") failed part-way (" + snap.error().message() +
              "): the tree is left as it is until the next one");
     return;
   }
@@ -202,6 +214,8 @@ void Agent::reconcile(std::string_view why) {
   log_debug("reconciled (" + std::string(why) + "): " + std::to_string(snap->procs.size()) +
             " processes, " + std::to_string(tree_->container_count()) + " containers");
   collect();
+  if (relabel)
+    relabel_all(&*snap);
 }
 
 void Agent::after_batch() {
@@ -221,10 +235,11 @@ void Agent::after_batch() {
   }
   collect();
   sync();
+  fanout_->flush();
 }
 
 Status Agent::bootstrap() {
-  NsSet root = scanner_.root_ns();
+  NsSet root = source_.proc().root_ns();
   tree_.emplace(root);
   fanout_.emplace(*tree_, !opts_.no_events);
   std::optional<SavedState> saved = state_.load();
@@ -257,9 +272,11 @@ Status Agent::bootstrap() {
     return tracer.error();
   tracer_.emplace(std::move(*tracer));
   tracer_->set_root_ns(root);
-  auto snap = scanner_.scan();
+  auto snap = source_.scan();
   if (!snap)
-    return Failure{snap.error().err, "cannot read /proc through: " + snap.error().what};
+    return Failure{snap.error().err,
+                   std::string("cannot scan the processes (") + source_.kind() +
+                       "): " + snap.error().what};
   apply_scan(*snap);
   // A member that forked between the scan and its tracking: a second scan
   // finds the child, and from here on the kernel reports such forks.
@@ -268,9 +285,13 @@ Status Agent::bootstrap() {
   if (mirror_)
     mirror_->sync_all(*tree_);
   relabel_all();
+  // libbpf's copies of the kernel's BTF, the first scans, the state file:
+  // megabytes freed that malloc would otherwise keep.
+  ::malloc_trim(0);
   log_info("bootstrap: " + std::to_string(snap->procs.size()) + " processes, " +
            std::to_string(tree_->container_count()) + " containers, hooks: " +
-           tracer_->hooks() + (scanner_.ids_available() ? ", namespace ids" : ""));
+           tracer_->hooks() + (source_.proc().ids_available() ? ", namespace ids" : "") +
+           ", scans: " + source_.kind());
   return {};
 }
 
@@ -280,14 +301,14 @@ bool Agent::identify(Connection& c) {
   tracer_->consume();
   auto pid = static_cast<std::uint32_t>(c.who.pid);
   PeerFacts facts{c.who.pid, c.who.uid, std::nullopt, 0};
-  if (auto proc = scanner_.read_process(pid); proc && proc->readable) {
+  if (auto proc = source_.proc().read_process(pid); proc && proc->readable) {
     facts.ns = proc->ns;
     if (!tree_->is_member(pid) && tree_->key_of(proc->ns) != tree_->root().key) {
       reconcile("a client the tree had not placed");
       collect();
     }
   }
-  facts.capabilities = scanner_.capabilities(pid).value_or(0);
+  facts.capabilities = source_.proc().capabilities(pid).value_or(0);
   auto who = nsgroup::identify(*tree_, facts);
   // With a pidfd of the connecting process: if it is still alive now, the
   // /proc reads above were of it, not of a process that reused its pid.
@@ -321,11 +342,13 @@ void Agent::tick() {
 }
 
 void Agent::periodic_reconcile() {
-  reconcile("timer");
-  relabel_all();
+  rescan("timer", true);
+  // The scan's snapshot (a few hundred bytes a process) is gone again.
+  ::malloc_trim(0);
 }
 
 void Agent::stop() {
+  fanout_->flush();
   state_.save(*tree_, BootClock::boot_ns_now());
   tracer_.reset();
 }

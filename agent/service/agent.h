@@ -13,11 +13,11 @@
 #include "core/labels.h"
 #include "host/cgroupfs.h"
 #include "host/mirror.h"
-#include "host/scanner.h"
 #include "kernel/tracer.h"
 #include "service/api.h"
 #include "service/daemon.h"
 #include "service/fanout.h"
+#include "service/scan_source.h"
 #include "service/server.h"
 #include "service/state_store.h"
 #include "service/stats.h"
@@ -61,6 +61,8 @@ class Agent final : public ApiBackend {
   std::vector<std::uint32_t> live_pids() override;
   std::optional<ProcInfo> read_process(std::uint32_t pid) override;
   void reconcile(std::string_view why) override;
+  // A scan applied; with `relabel`, every label read again from it.
+  void rescan(std::string_view why, bool relabel);
   Status rename(ContainerId id, std::string_view name) override;
   KillOutcome kill(ContainerId id) override;
   std::optional<std::string> cgroup_dir(ContainerId id) override;
@@ -82,14 +84,15 @@ class Agent final : public ApiBackend {
   // Labels, computed once per container and kept: those of all on a
   // reconcile, those of new containers on their first ticks (a hostname
   // is set just after the unshare that made its namespace).
-  void relabel_all();
+  // From `snap` where it carries hostnames (a scan just applied).
+  void relabel_all(const Snapshot* snap = nullptr);
   // unlabelled_only: only those made since the last labelling (a request
   // about to show them), without counting a tick.
   void relabel_fresh(bool unlabelled_only = false);
 
   DaemonOptions opts_;
   BootClock clock_;
-  Scanner scanner_;
+  ScanSource source_;
   SystemCgroupFs cgroupfs_;
   std::optional<Tree> tree_;
   Delta delta_;  // what changed since the last sync()

@@ -48,7 +48,10 @@ Reply Api::handle(const Identity& who, const Json& req) {
 }
 
 std::string Api::tree(const Identity& who, const Json& req) {
-  auto live = backend_.live_pids();
+  // The root's process count needs every live pid; a subtree's does not.
+  std::vector<std::uint32_t> live;
+  if (who.scope == kRootId)
+    live = backend_.live_pids();
   const Tree& t = backend_.settled();
   TreeView view;
   view.top = who.scope;
@@ -57,8 +60,11 @@ std::string Api::tree(const Identity& who, const Json& req) {
   view.root_pids = root_members(t, live);
   view.cgroup = [this](ContainerId id) { return backend_.cgroup_dir(id); };
   view.foreign_cgroup = [this](std::uint32_t pid) { return backend_.foreign_cgroup(pid); };
-  // Megabytes at 10,000 containers: written once, as text.
-  return "{\"ok\":true,\"tree\":" + tree_json(t, clock_, view) + "}";
+  // Megabytes at 10,000 containers: written once, as text, in place.
+  std::string out = "{\"ok\":true,\"tree\":";
+  tree_json(t, clock_, view, out);
+  out.push_back('}');
+  return out;
 }
 
 Json Api::which(const Identity& who, const Json& req) {

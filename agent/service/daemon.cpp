@@ -49,7 +49,7 @@ void Daemon::on_request(Connection& c, const Json& req) {
   if (r.text.empty())
     server_->send(c, r.body);
   else
-    server_->send(c, std::string_view(r.text));
+    server_->send(c, std::move(r.text));
 }
 
 void Daemon::tick() {

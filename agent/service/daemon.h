@@ -24,6 +24,7 @@ struct DaemonOptions {
   std::string state_dir;  // empty: $STATE_DIRECTORY, else /var/lib/nsgroup
   Hooks hooks = Hooks::Auto;
   std::uint32_t ring_kib = 0;  // 0: 4096
+  bool proc_scan = false;      // scan /proc even where a task iterator loads
 };
 
 // Runs until SIGINT/SIGTERM (then returns normally); a Failure when it

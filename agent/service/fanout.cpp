@@ -9,16 +9,30 @@
 
 namespace nsgroup {
 
+namespace {
+
+constexpr std::size_t kFlushBytes = std::size_t{64} << 10;
+
+}  // namespace
+
+void Fanout::flush() {
+  if (!stdout_ || out_.empty())
+    return;
+  if (!write_all(STDOUT_FILENO, out_)) {
+    stdout_ = false;
+    log_warn("stdout is closed: events are no longer printed there");
+  }
+  out_.clear();
+}
+
 bool Fanout::wanted() const { return stdout_ || (server_ && server_->has_watchers()); }
 
 void Fanout::publish(std::string_view body, std::string_view where, std::string_view from,
                      const std::function<std::string()>& redacted) {
   if (stdout_) {
-    line_.assign(body).push_back('\n');
-    if (!write_all(STDOUT_FILENO, line_)) {
-      stdout_ = false;
-      log_warn("stdout is closed: events are no longer printed there");
-    }
+    out_.append(body).push_back('\n');
+    if (out_.size() >= kFlushBytes)
+      flush();
   }
   if (!server_)
     return;

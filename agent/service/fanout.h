@@ -28,12 +28,15 @@ class Fanout {
   // called only when there is one.
   void publish(std::string_view line, std::string_view where, std::string_view from = {},
                const std::function<std::string()>& redacted = {});
+  // Writes the lines stdout has waiting: one write(2) per loop turn (or per
+  // 64 KiB), not one per event.
+  void flush();
 
  private:
   const Tree& tree_;
   Server* server_ = nullptr;
   bool stdout_;
-  std::string line_;  // the stdout line, its capacity reused
+  std::string out_;  // lines for stdout not written yet, its capacity reused
 };
 
 }  // namespace nsgroup

@@ -254,6 +254,17 @@ void Server::send(Connection& c, std::string_view line) {
   flush(c);
 }
 
+void Server::send(Connection& c, std::string&& line) {
+  if (c.dead || !c.out.empty() || line.size() > kMaxPendingOutput) {
+    send(c, std::string_view(line));
+    return;
+  }
+  c.out = std::move(line);
+  c.out.push_back('\n');
+  c.sent = 0;
+  flush(c);
+}
+
 void Server::send_error(Connection& c, std::string_view msg) { send(c, error_reply(msg)); }
 
 void Server::send(Connection& c, const Json& reply) { send(c, std::string_view(dump_line(reply))); }

@@ -66,6 +66,9 @@ class Server {
 
   // Queues one line (a newline is added) and writes what it can now.
   void send(Connection& c, std::string_view line);
+  // The same, taking the text over when nothing else waits (a reply of
+  // megabytes is not copied).
+  void send(Connection& c, std::string&& line);
   // {"ok": false, "error": msg}.
   void send_error(Connection& c, std::string_view msg);
   // Queues a JSON reply.

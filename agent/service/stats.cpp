@@ -40,6 +40,7 @@ Json stats_json(const Counters& c, const Tree& tree, const StatsContext& ctx) {
   s["requests"] = c.requests;
   s["bad_requests"] = c.bad_requests;
   s["clients"] = ctx.clients;
+  s["heap_bytes"] = {{"in_use", ctx.heap_in_use}, {"free", ctx.heap_free}};
   s["mirror"] = ctx.mirror ? mirror_stats_json(*ctx.mirror) : Json(nullptr);
   return s;
 }

@@ -32,6 +32,9 @@ struct StatsContext {
   std::uint64_t now_boot_ns = 0;
   std::size_t clients = 0;
   std::optional<MirrorStats> mirror;
+  // malloc's heap: bytes in use, and bytes free but not given back.
+  std::uint64_t heap_in_use = 0;
+  std::uint64_t heap_free = 0;
 };
 
 Json stats_json(const Counters& c, const Tree& tree, const StatsContext& ctx);

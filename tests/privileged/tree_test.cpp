@@ -78,6 +78,52 @@ TEST_F(TreeGroundTruth, OneShotScanWithoutADaemon) {
   expect_mix_structure(doc, mix_);
 }
 
+// Both one-shot scans (the task iterator, root's default, and /proc with
+// --proc-scan) agree with the kernel, and both label a container by the
+// hostname of its UTS namespace: the iterator reads it from the kernel's
+// uts_namespace, the /proc scan with a setns into it.
+TEST_F(TreeGroundTruth, OneShotScansByIteratorAndByProcAgree) {
+  ASSERT_NO_FATAL_FAILURE(start_mix(workloads_, mix_));
+  pid_t named = workloads_.start(
+      {"unshare", "-u", "sh", "-c", "hostname nsg-label-test && exec sleep 120"});
+  std::string truth;
+  ASSERT_TRUE(eventually([&] {
+    auto h = capture({"nsenter", "-t", std::to_string(named), "-u", "hostname"});
+    truth = h.out;
+    return h.status == 0 && truth == "nsg-label-test\n";
+  })) << truth;
+  for (bool proc : {false, true}) {
+    SCOPED_TRACE(proc ? "--proc-scan" : "task iterator");
+    std::vector<std::string> argv{nsgroup_binary(), "tree", "--pids", "--socket",
+                                  "/tmp/nsgroup-test-no-daemon.sock"};
+    if (proc)
+      argv.push_back("--proc-scan");
+    auto before = read_proc();
+    auto out = capture(argv);
+    auto after = read_proc();
+    ASSERT_EQ(out.status, 0) << out.err;
+    Json doc = Json::parse(out.out);
+    expect_matches_kernel(before, doc, after);
+    expect_mix_structure(doc, mix_);
+    Placement p = placement_of(doc);
+    std::string path = path_of(p, named);
+    ASSERT_FALSE(path.empty());
+    EXPECT_EQ(p.node[path]["label"], "hostname:nsg-label-test");
+  }
+}
+
+TEST_F(TreeGroundTruth, DaemonScanningProcAgrees) {
+  ASSERT_NO_FATAL_FAILURE(start_mix(workloads_, mix_));
+  DaemonProcess d({"--proc-scan"});
+  ASSERT_TRUE(d.ready()) << d.log();
+  auto before = read_proc();
+  Json doc = tree_from(d);
+  auto after = read_proc();
+  expect_matches_kernel(before, doc, after);
+  expect_mix_structure(doc, mix_);
+  EXPECT_NE(d.log().find("scans: /proc"), std::string::npos) << d.log();
+}
+
 TEST_F(TreeGroundTruth, WhichAnswersTheTreePath) {
   DaemonProcess d;
   ASSERT_TRUE(d.ready()) << d.log();

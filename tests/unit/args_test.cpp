@@ -54,6 +54,17 @@ TEST(ParseArgs, DaemonOptions) {
   EXPECT_EQ(parse({"daemon", "--no-mirror"}).options.daemon.no_mirror, true);
 }
 
+TEST(ParseArgs, ProcScanForTheDaemonAndForTree) {
+  auto d = parse({"daemon", "--proc-scan"});
+  EXPECT_TRUE(d.options.daemon.proc_scan);
+  EXPECT_FALSE(d.options.proc_scan);
+  auto t = parse({"tree", "--proc-scan"});
+  EXPECT_TRUE(t.options.proc_scan);
+  EXPECT_FALSE(t.options.daemon.proc_scan);
+  EXPECT_FALSE(parse({"daemon"}).options.daemon.proc_scan);
+  EXPECT_EQ(parse({"watch", "--proc-scan"}).kind, Kind::UsageError);
+}
+
 TEST(ParseArgs, DaemonUsageErrors) {
   EXPECT_EQ(parse({"daemon", "--adopt=some"}).kind, Kind::UsageError);
   EXPECT_EQ(parse({"daemon", "--cgroup-root", "relative"}).kind, Kind::UsageError);

@@ -60,5 +60,35 @@ TEST(TreeJson, IndentedAsDumpTwo) {
   EXPECT_EQ(indent_json("{\"a\":[],\"b\":{}}"), "{\n  \"a\": [],\n  \"b\": {}\n}");
 }
 
+// The client indents a reply as it arrives: cut anywhere (inside a string,
+// between a backslash and what it escapes, between '{' and '}'), the pieces
+// give the same text as the whole.
+TEST(TreeJson, IndentedInPiecesAsWhole) {
+  TestTree t(root_set());
+  Nested n;
+  n.chain(into(t));
+  t.rename(n.a, "a \\\"quoted\\\", {braced}: [name]");
+  TreeView view;
+  view.pids = true;
+  std::string text =
+      "[" + tree_json(t, BootClock(0), view) + R"(,{"e":{},"s":"a\\b\"c","t":[]}])";
+  ASSERT_FALSE(Json::parse(text, nullptr, false).is_discarded()) << text;
+  std::string whole = indent_json(text);
+  EXPECT_EQ(whole, Json::parse(text).dump(2));
+  for (std::size_t cut = 0; cut <= text.size(); ++cut) {
+    JsonIndenter ind;
+    std::string out;
+    ind.feed(std::string_view(text).substr(0, cut), out);
+    ind.feed(std::string_view(text).substr(cut), out);
+    ASSERT_EQ(out, whole) << "cut at " << cut;
+  }
+  // And byte by byte.
+  JsonIndenter ind;
+  std::string out;
+  for (char c : text)
+    ind.feed(std::string_view(&c, 1), out);
+  EXPECT_EQ(out, whole);
+}
+
 }  // namespace
 }  // namespace nsgroup
