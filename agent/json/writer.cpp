@@ -47,13 +47,18 @@ std::size_t utf8_length(std::string_view s, std::size_t i) {
 void append_json_string(std::string& out, std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
   out.push_back('"');
+  auto plain = [](unsigned char c) { return c >= 0x20 && c < 0x80 && c != '"' && c != '\\'; };
   for (std::size_t i = 0; i < s.size();) {
-    auto c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
-      out.push_back(static_cast<char>(c));
-      ++i;
+    // A run of bytes that need nothing, appended at once.
+    std::size_t run = i;
+    while (run < s.size() && plain(static_cast<unsigned char>(s[run])))
+      ++run;
+    if (run > i) {
+      out.append(s.data() + i, run - i);
+      i = run;
       continue;
     }
+    auto c = static_cast<unsigned char>(s[i]);
     switch (c) {
     case '"': out += "\\\""; ++i; continue;
     case '\\': out += "\\\\"; ++i; continue;

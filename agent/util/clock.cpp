@@ -1,6 +1,7 @@
 // Boot-time to wall-clock conversion.
 #include "util/clock.h"
 
+#include <cstdint>
 #include <cstdio>
 #include <ctime>
 
@@ -35,14 +36,28 @@ std::string iso8601_utc(std::int64_t realtime_ns) {
     sec -= 1;
     usec += 1'000'000;
   }
-  time_t t = static_cast<time_t>(sec);
-  tm utc{};
-  gmtime_r(&t, &utc);
-  char buf[96];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%06lldZ",
-                utc.tm_year + 1900, utc.tm_mon + 1, utc.tm_mday, utc.tm_hour,
-                utc.tm_min, utc.tm_sec, static_cast<long long>(usec));
-  return buf;
+  // Events come thousands a second: the date and time of day are formatted
+  // once a second, the microseconds by hand.
+  thread_local std::int64_t cached_sec = INT64_MIN;
+  thread_local char head[64];
+  thread_local std::size_t head_len = 0;
+  if (sec != cached_sec) {
+    time_t t = static_cast<time_t>(sec);
+    tm utc{};
+    gmtime_r(&t, &utc);
+    int n = std::snprintf(head, sizeof head, "%04d-%02d-%02dT%02d:%02d:%02d.",
+                          utc.tm_year + 1900, utc.tm_mon + 1, utc.tm_mday, utc.tm_hour,
+                          utc.tm_min, utc.tm_sec);
+    head_len = n > 0 ? static_cast<std::size_t>(n) : 0;
+    cached_sec = sec;
+  }
+  std::string out(head, head_len);
+  char digits[7] = {};
+  for (int i = 5; i >= 0; --i, usec /= 10)
+    digits[i] = static_cast<char>('0' + usec % 10);
+  out.append(digits, 6);
+  out.push_back('Z');
+  return out;
 }
 
 }  // namespace nsgroup

@@ -39,6 +39,13 @@ TEST(Iso8601, MicrosecondsUtc) {
   EXPECT_EQ(iso8601_utc(0), "1970-01-01T00:00:00.000000Z");
   EXPECT_EQ(iso8601_utc(1795370400123456789LL),
             "2026-11-22T18:00:00.123456Z");
+  // The date is formatted once a second and reused: the same second, the
+  // next one, and back again all read right.
+  EXPECT_EQ(iso8601_utc(1795370400000000999LL), "2026-11-22T18:00:00.000000Z");
+  EXPECT_EQ(iso8601_utc(1795370400999999000LL), "2026-11-22T18:00:00.999999Z");
+  EXPECT_EQ(iso8601_utc(1795370401000001000LL), "2026-11-22T18:00:01.000001Z");
+  EXPECT_EQ(iso8601_utc(1795370400000042000LL), "2026-11-22T18:00:00.000042Z");
+  EXPECT_EQ(iso8601_utc(-1000), "1969-12-31T23:59:59.999999Z");
 }
 
 TEST(EventJson, UnshareHasTheDesignFields) {
