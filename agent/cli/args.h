@@ -16,12 +16,11 @@ struct Options {
   Command command = Command::Watch;
   bool verbose = false;
   std::string socket{kDefaultSocket};
-  // daemon; watch uses hooks and ring_kib
+  // daemon; watch uses hooks and ring_kib, tree scan
   DaemonOptions daemon;
   // tree
   bool text = false;
   bool pids = false;
-  bool proc_scan = false;  // one-shot tree: /proc even as root
   // which
   std::uint32_t pid = 0;
   // rename, kill

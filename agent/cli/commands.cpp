@@ -41,8 +41,23 @@ Result<Tree> scan_tree(ScanSource& source, Snapshot& snap) {
   return tree;
 }
 
+// From this many processes up, a one-shot scan loads the task iterator:
+// loading it (libbpf parses the kernel's BTF) costs about what walking
+// /proc costs for as many processes.
+constexpr std::size_t kIteratorFrom = 2500;
+
 // Root may read the kernel's task iterator; anyone else reads /proc.
-bool may_use_iterator(const Options& opts) { return !opts.proc_scan && ::geteuid() == 0; }
+bool use_iterator(const Options& opts) {
+  switch (opts.daemon.scan) {
+  case ScanMode::Proc: return false;
+  case ScanMode::Iterator: return true;
+  case ScanMode::Auto: break;
+  }
+  if (::geteuid() != 0)
+    return false;
+  auto pids = Scanner().pids();
+  return pids && pids->size() >= kIteratorFrom;
+}
 
 Status print(const std::string& s) {
   if (auto ok = write_all(STDOUT_FILENO, s); !ok)
@@ -196,7 +211,7 @@ Status run_tree(const Options& opts) {
       return ok.error();
     return printer.finish();
   }
-  ScanSource source(may_use_iterator(opts));
+  ScanSource source(use_iterator(opts));
   Snapshot snap;
   auto tree = scan_tree(source, snap);
   if (!tree)
@@ -225,7 +240,7 @@ Status run_which(const Options& opts) {
       return reply.error();
     return print((*reply)["container"].get<std::string>() + "\n");
   }
-  ScanSource source(may_use_iterator(opts));
+  ScanSource source(use_iterator(opts));
   if (!source.proc().read_process(opts.pid))
     return failure("no process with pid " + std::to_string(opts.pid));
   Snapshot snap;

@@ -5,6 +5,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
+
 #include "core/labels.h"
 #include "host/kill.h"
 #include "json/event_json.h"
@@ -24,7 +26,7 @@ constexpr int kFreshTicks = 3;
 Agent::Agent(const DaemonOptions& opts)
     : opts_(opts),
       clock_(BootClock::now()),
-      source_(!opts.proc_scan),
+      source_(opts.scan != ScanMode::Proc),
       state_(StateStore::open(opts.state_dir)) {
   counters_.started_boot_ns = BootClock::boot_ns_now();
 }
@@ -111,6 +113,7 @@ std::optional<std::string> Agent::foreign_cgroup(std::uint32_t pid) {
 Json Agent::stats() {
   StatsContext ctx;
   ctx.hooks = tracer_->hooks();
+  ctx.scans = source_.kind();
   ctx.now_boot_ns = BootClock::boot_ns_now();
   ctx.clients = server_ ? server_->client_count() : 0;
   if (mirror_)
@@ -202,6 +205,7 @@ void Agent::rescan(std::string_view why, bool relabel) {
   // Apply what the kernel already reported before looking at /proc.
   tracer_->consume();
   reconcile_now_ = false;
+  std::uint64_t started = BootClock::boot_ns_now();
   auto snap = source_.scan();
   if (!snap) {
     ++counters_.failed_scans;
@@ -211,6 +215,8 @@ void Agent::rescan(std::string_view why, bool relabel) {
   }
   apply_scan(*snap);
   ++counters_.reconciles;
+  counters_.last_scan_us = (BootClock::boot_ns_now() - started) / 1000;
+  counters_.max_scan_us = std::max(counters_.max_scan_us, counters_.last_scan_us);
   log_debug("reconciled (" + std::string(why) + "): " + std::to_string(snap->procs.size()) +
             " processes, " + std::to_string(tree_->container_count()) + " containers");
   collect();

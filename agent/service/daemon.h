@@ -7,6 +7,7 @@
 
 #include "host/mirror.h"
 #include "kernel/tracer.h"
+#include "service/scan_source.h"
 #include "util/result.h"
 
 namespace nsgroup {
@@ -24,7 +25,10 @@ struct DaemonOptions {
   std::string state_dir;  // empty: $STATE_DIRECTORY, else /var/lib/nsgroup
   Hooks hooks = Hooks::Auto;
   std::uint32_t ring_kib = 0;  // 0: 4096
-  bool proc_scan = false;      // scan /proc even where a task iterator loads
+  // Where scans come from. The daemon's auto is the task iterator where it
+  // loads; a one-shot tree's is the iterator from kIteratorFrom processes
+  // up (below, loading it costs more than walking /proc).
+  ScanMode scan = ScanMode::Auto;
 };
 
 // Runs until SIGINT/SIGTERM (then returns normally); a Failure when it

@@ -8,6 +8,16 @@
 
 namespace nsgroup {
 
+std::optional<ScanMode> scan_mode_named(std::string_view name) {
+  if (name == "auto")
+    return ScanMode::Auto;
+  if (name == "iterator")
+    return ScanMode::Iterator;
+  if (name == "proc")
+    return ScanMode::Proc;
+  return std::nullopt;
+}
+
 ScanSource::ScanSource(bool iterator) {
   if (!iterator)
     return;

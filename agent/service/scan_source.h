@@ -5,6 +5,7 @@
 
 #include <optional>
 #include <span>
+#include <string_view>
 
 #include "core/labels.h"
 #include "core/snapshot.h"
@@ -14,6 +15,10 @@
 #include "util/result.h"
 
 namespace nsgroup {
+
+enum class ScanMode { Auto, Iterator, Proc };
+// "auto", "iterator", "proc" as a ScanMode.
+std::optional<ScanMode> scan_mode_named(std::string_view name);
 
 class ScanSource {
  public:

@@ -33,6 +33,7 @@ Json stats_json(const Counters& c, const Tree& tree, const StatsContext& ctx) {
   s["lost"] = c.lost;
   s["reconciles"] = c.reconciles;
   s["failed_scans"] = c.failed_scans;
+  s["scans"] = {{"source", ctx.scans}, {"last_us", c.last_scan_us}, {"max_us", c.max_scan_us}};
   s["containers"] = tree.container_count();
   s["processes"] = tree.member_count();
   s["containers_created"] = c.containers_created;

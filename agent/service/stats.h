@@ -19,6 +19,9 @@ struct Counters {
   std::uint64_t lost = 0;
   std::uint64_t reconciles = 0;
   std::uint64_t failed_scans = 0;
+  // The last scan (read and applied, on the event loop) and the longest.
+  std::uint64_t last_scan_us = 0;
+  std::uint64_t max_scan_us = 0;
   std::uint64_t containers_created = 0;
   std::uint64_t containers_removed = 0;
   std::uint64_t requests = 0;
@@ -29,6 +32,7 @@ struct Counters {
 // Facts that live outside the counters and the tree.
 struct StatsContext {
   std::string hooks;
+  std::string scans;  // "task iterator" or "/proc"
   std::uint64_t now_boot_ns = 0;
   std::size_t clients = 0;
   std::optional<MirrorStats> mirror;

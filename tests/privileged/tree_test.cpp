@@ -78,8 +78,7 @@ TEST_F(TreeGroundTruth, OneShotScanWithoutADaemon) {
   expect_mix_structure(doc, mix_);
 }
 
-// Both one-shot scans (the task iterator, root's default, and /proc with
-// --proc-scan) agree with the kernel, and both label a container by the
+// Both one-shot scans (the task iterator and /proc) agree with the kernel, and both label a container by the
 // hostname of its UTS namespace: the iterator reads it from the kernel's
 // uts_namespace, the /proc scan with a setns into it.
 TEST_F(TreeGroundTruth, OneShotScansByIteratorAndByProcAgree) {
@@ -96,8 +95,7 @@ TEST_F(TreeGroundTruth, OneShotScansByIteratorAndByProcAgree) {
     SCOPED_TRACE(proc ? "--proc-scan" : "task iterator");
     std::vector<std::string> argv{nsgroup_binary(), "tree", "--pids", "--socket",
                                   "/tmp/nsgroup-test-no-daemon.sock"};
-    if (proc)
-      argv.push_back("--proc-scan");
+    argv.push_back(proc ? "--scan=proc" : "--scan=iterator");
     auto before = read_proc();
     auto out = capture(argv);
     auto after = read_proc();
@@ -114,7 +112,7 @@ TEST_F(TreeGroundTruth, OneShotScansByIteratorAndByProcAgree) {
 
 TEST_F(TreeGroundTruth, DaemonScanningProcAgrees) {
   ASSERT_NO_FATAL_FAILURE(start_mix(workloads_, mix_));
-  DaemonProcess d({"--proc-scan"});
+  DaemonProcess d({"--scan=proc"});
   ASSERT_TRUE(d.ready()) << d.log();
   auto before = read_proc();
   Json doc = tree_from(d);

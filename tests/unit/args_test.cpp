@@ -54,15 +54,12 @@ TEST(ParseArgs, DaemonOptions) {
   EXPECT_EQ(parse({"daemon", "--no-mirror"}).options.daemon.no_mirror, true);
 }
 
-TEST(ParseArgs, ProcScanForTheDaemonAndForTree) {
-  auto d = parse({"daemon", "--proc-scan"});
-  EXPECT_TRUE(d.options.daemon.proc_scan);
-  EXPECT_FALSE(d.options.proc_scan);
-  auto t = parse({"tree", "--proc-scan"});
-  EXPECT_TRUE(t.options.proc_scan);
-  EXPECT_FALSE(t.options.daemon.proc_scan);
-  EXPECT_FALSE(parse({"daemon"}).options.daemon.proc_scan);
-  EXPECT_EQ(parse({"watch", "--proc-scan"}).kind, Kind::UsageError);
+TEST(ParseArgs, ScanModeForTheDaemonAndForTree) {
+  EXPECT_EQ(parse({"daemon", "--scan=proc"}).options.daemon.scan, ScanMode::Proc);
+  EXPECT_EQ(parse({"tree", "--scan", "iterator"}).options.daemon.scan, ScanMode::Iterator);
+  EXPECT_EQ(parse({"tree"}).options.daemon.scan, ScanMode::Auto);
+  EXPECT_EQ(parse({"daemon", "--scan=all"}).kind, Kind::UsageError);
+  EXPECT_EQ(parse({"watch", "--scan=proc"}).kind, Kind::UsageError);
 }
 
 TEST(ParseArgs, DaemonUsageErrors) {
