@@ -13,8 +13,16 @@ HOLD=$!; BG_PIDS+=($HOLD)
 until grep -q ready /tmp/nsgroup-bench-hold.out 2>/dev/null; do sleep 0.2; done
 sleep 2
 echo "containers: $(stat_of '["containers"]')  daemon RSS: $(rss)"
-hyperfine -N --warmup 2 --runs 10 "$NSGROUP tree --socket $SOCK" \
-  "$NSGROUP tree --socket /nonexistent.sock" "lsns -J"
+echo "heap: $(stat_of '["heap_bytes"]')"
+hyperfine -N --warmup 2 --runs 10 --export-json /tmp/nsgroup-bench-containers.json \
+  "$NSGROUP tree --socket $SOCK" "$NSGROUP tree --socket /nonexistent.sock" "lsns -J" >/dev/null
+python3 -c "
+import json
+for r in json.load(open('/tmp/nsgroup-bench-containers.json'))['results']:
+    print(f\"{r['command']:70s} median {r['median']*1000:7.1f} ms (min {r['min']*1000:.1f} max {r['max']*1000:.1f})\")"
+# After a periodic reconcile (every 10 s), which gives freed memory back.
+sleep 11
+echo "after a reconcile: daemon RSS: $(rss)  scans: $(stat_of '["scans"]')"
 pkill -9 -P "$HOLD"; wait "$HOLD" 2>/dev/null || true
 sleep 3
 echo "after they exit: containers $(stat_of '["containers"]')  daemon RSS: $(rss)"

@@ -23,4 +23,5 @@ echo "processes: $(ls /proc | grep -c '^[0-9]')"
 
 hyperfine -N --warmup 3 --runs 20 \
   "$NSGROUP tree --socket /nonexistent.sock" \
+  "$NSGROUP tree --socket /nonexistent.sock --scan=iterator" \
   "lsns -J"

@@ -338,7 +338,10 @@ void Agent::tick() {
   relabel_fresh();
   if (mirror_)
     mirror_->retry(*tree_);
-  state_.save_if_due(*tree_, BootClock::boot_ns_now());
+  // The state file is built as a JSON document, a few hundred bytes a
+  // container, freed again at once: given back when it was large.
+  if (state_.save_if_due(*tree_, BootClock::boot_ns_now()) && tree_->container_count() >= 1024)
+    ::malloc_trim(0);
   // Thousands of containers gone: give their memory back to the system
   // (glibc keeps freed chunks of a busy heap otherwise).
   if (counters_.containers_removed - removed_at_trim_ >= 1024) {

@@ -46,9 +46,11 @@ std::optional<SavedState> StateStore::load() const {
   return saved;
 }
 
-void StateStore::save_if_due(const Tree& tree, std::uint64_t now_boot_ns) {
-  if (dirty_ && now_boot_ns - last_save_ns_ > kSaveEveryNs)
-    save(tree, now_boot_ns);
+bool StateStore::save_if_due(const Tree& tree, std::uint64_t now_boot_ns) {
+  if (!dirty_ || now_boot_ns - last_save_ns_ <= kSaveEveryNs)
+    return false;
+  save(tree, now_boot_ns);
+  return true;
 }
 
 void StateStore::save(const Tree& tree, std::uint64_t now_boot_ns) {

@@ -24,7 +24,8 @@ class StateStore {
   // Containers changed: a save is due.
   void mark_dirty() { dirty_ = true; }
   // Saves when due and the last save is older than the throttle.
-  void save_if_due(const Tree& tree, std::uint64_t now_boot_ns);
+  // True when it wrote the file.
+  bool save_if_due(const Tree& tree, std::uint64_t now_boot_ns);
   void save(const Tree& tree, std::uint64_t now_boot_ns);
   const std::string& path() const { return path_; }
 
