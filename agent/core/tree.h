@@ -217,6 +217,13 @@ class Tree {
   ContainerId next_id_ = kRootId + 1;
 };
 
+// A snapshot read while events went on (a scan on another thread): the
+// processes that events touched since the read began keep what the events
+// made of them, which is newer than the read. They are marked partial
+// (neither placed nor dropped), and a member the read missed (forked after
+// it) is added as such, so that the reconcile leaves them alone.
+void keep_newer(Snapshot& snap, const Tree& tree, std::vector<std::uint32_t> touched);
+
 // The root container's processes: live pids minus the members of other
 // containers and the unreadable ones, sorted.
 std::vector<std::uint32_t> root_members(const Tree& tree,

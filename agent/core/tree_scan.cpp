@@ -131,4 +131,33 @@ void Tree::reconcile(const Snapshot& snap, Delta& delta) {
   synthesize_pinned(snap.pins, delta);
 }
 
+void keep_newer(Snapshot& snap, const Tree& tree, std::vector<std::uint32_t> touched) {
+  if (touched.empty())
+    return;
+  std::sort(touched.begin(), touched.end());
+  touched.erase(std::unique(touched.begin(), touched.end()), touched.end());
+  std::vector<bool> seen(touched.size(), false);
+  for (ProcInfo& p : snap.procs) {
+    auto it = std::lower_bound(touched.begin(), touched.end(), p.pid);
+    if (it == touched.end() || *it != p.pid)
+      continue;
+    seen[static_cast<std::size_t>(it - touched.begin())] = true;
+    p.partial = true;
+    auto member = tree.processes().find(p.pid);
+    if (member != tree.processes().end()) {
+      p.readable = true;
+      p.start_ticks = member->second.start_ticks;
+    }
+  }
+  for (std::size_t i = 0; i < touched.size(); ++i) {
+    auto member = tree.processes().find(touched[i]);
+    if (seen[i] || member == tree.processes().end())
+      continue;
+    ProcInfo& p = snap.procs.emplace_back();
+    p.pid = touched[i];
+    p.start_ticks = member->second.start_ticks;
+    p.partial = true;
+  }
+}
+
 }  // namespace nsgroup

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <utility>
 
 #include "core/labels.h"
 #include "host/kill.h"
@@ -126,6 +127,8 @@ Json Agent::stats() {
 
 void Agent::on_event(const Event& e) {
   ++counters_.events[static_cast<std::size_t>(e.kind)];
+  if (scanning_ && e.kind != EventKind::Denied)
+    touched_.push_back(e.pid);
   ApplyResult r = tree_->apply(e, delta_);
   if (r.created)
     ++counters_.containers_created;
@@ -202,6 +205,8 @@ void Agent::apply_scan(const Snapshot& snap) {
 void Agent::reconcile(std::string_view why) { rescan(why, false); }
 
 void Agent::rescan(std::string_view why, bool relabel) {
+  // A scan the worker began before this one is older: it is dropped.
+  scan_overtaken_ = scanning_;
   // Apply what the kernel already reported before looking at /proc.
   tracer_->consume();
   reconcile_now_ = false;
@@ -237,7 +242,8 @@ void Agent::after_batch() {
   std::uint64_t now = BootClock::boot_ns_now();
   if (reconcile_now_ && now - last_loss_scan_ns_ >= kLossScanEveryNs) {
     last_loss_scan_ns_ = now;
-    reconcile("lost events");
+    reconcile_now_ = false;
+    request_scan("lost events", false);
   }
   collect();
   sync();
@@ -291,6 +297,12 @@ Status Agent::bootstrap() {
   if (mirror_)
     mirror_->sync_all(*tree_);
   relabel_all();
+  // Later scans run on a thread of their own.
+  auto worker = ScanWorker::start(opts_.scan != ScanMode::Proc);
+  if (!worker)
+    log_warn("scans stay on the event loop: " + worker.error().message());
+  else
+    worker_ = std::move(*worker);
   // libbpf's copies of the kernel's BTF, the first scans, the state file:
   // megabytes freed that malloc would otherwise keep.
   ::malloc_trim(0);
@@ -350,9 +362,55 @@ void Agent::tick() {
   }
 }
 
-void Agent::periodic_reconcile() {
-  rescan("timer", true);
-  // The scan's snapshot (a few hundred bytes a process) is gone again.
+void Agent::periodic_reconcile() { request_scan("timer", true); }
+
+void Agent::request_scan(std::string_view why, bool relabel) {
+  if (!worker_) {
+    rescan(why, relabel);
+    return;
+  }
+  relabel_after_scan_ = relabel_after_scan_ || relabel;
+  if (scanning_)
+    return;  // the scan under way serves this request too
+  if (!worker_->request())
+    return;
+  scanning_ = true;
+  touched_.clear();
+  scan_why_ = why;
+}
+
+void Agent::on_scan_done() {
+  // What the kernel reported until now is applied first, and marks the
+  // processes it touched.
+  tracer_->consume();
+  auto done = worker_->take();
+  if (!done)
+    return;
+  scanning_ = false;
+  bool relabel = std::exchange(relabel_after_scan_, false);
+  if (std::exchange(scan_overtaken_, false))
+    return;
+  if (!done->snap) {
+    ++counters_.failed_scans;
+    log_warn("a scan failed part-way (" + done->snap.error().message() +
+             "): the tree is left as it is until the next one");
+    return;
+  }
+  Snapshot& snap = *done->snap;
+  keep_newer(snap, *tree_, std::move(touched_));
+  touched_.clear();
+  apply_scan(snap);
+  ++counters_.reconciles;
+  counters_.last_scan_us = done->took_us;
+  counters_.max_scan_us = std::max(counters_.max_scan_us, done->took_us);
+  log_debug("reconciled (" + scan_why_ + ", scanned off the loop): " +
+            std::to_string(snap.procs.size()) + " processes, " +
+            std::to_string(tree_->container_count()) + " containers");
+  collect();
+  if (relabel)
+    relabel_all(&snap);
+  // The snapshot (a few hundred bytes a process) is gone again.
+  done.reset();
   ::malloc_trim(0);
 }
 

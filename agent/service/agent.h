@@ -18,6 +18,7 @@
 #include "service/daemon.h"
 #include "service/fanout.h"
 #include "service/scan_source.h"
+#include "service/scan_worker.h"
 #include "service/server.h"
 #include "service/state_store.h"
 #include "service/stats.h"
@@ -46,8 +47,13 @@ class Agent final : public ApiBackend {
   // Once a second: pins rechecked, mirror retries, state saved when due,
   // new containers labelled, memory given back after mass removals.
   void tick();
-  // On the reconcile timer: a scan, and every label read again.
+  // On the reconcile timer: a scan on the worker, and every label read
+  // again from it once it is applied.
   void periodic_reconcile();
+  // Readable when the scan worker has a snapshot; -1 before bootstrap.
+  int scan_fd() const { return worker_ ? worker_->fd() : -1; }
+  // Applies the worker's snapshot.
+  void on_scan_done();
   // A connecting client's identity (access rule inputs), or false.
   bool identify(Connection& c);
   // Saves the state and detaches the programs.
@@ -63,6 +69,9 @@ class Agent final : public ApiBackend {
   void reconcile(std::string_view why) override;
   // A scan applied; with `relabel`, every label read again from it.
   void rescan(std::string_view why, bool relabel);
+  // A scan on the worker (at once where there is none yet); with
+  // `relabel`, every label read again once it is applied.
+  void request_scan(std::string_view why, bool relabel);
   Status rename(ContainerId id, std::string_view name) override;
   KillOutcome kill(ContainerId id) override;
   std::optional<std::string> cgroup_dir(ContainerId id) override;
@@ -107,6 +116,14 @@ class Agent final : public ApiBackend {
   Api api_{*this, clock_, counters_};
   StateStore state_;
   Server* server_ = nullptr;
+  std::unique_ptr<ScanWorker> worker_;
+  // While the worker scans: the pids events touched since it began, and
+  // what to do with its snapshot.
+  bool scanning_ = false;
+  std::vector<std::uint32_t> touched_;
+  bool relabel_after_scan_ = false;
+  bool scan_overtaken_ = false;  // a scan on the loop came after it began
+  std::string scan_why_;
   bool reconcile_now_ = false;  // records were lost: a rescan is due
   std::uint64_t last_loss_scan_ns_ = 0;
   std::uint64_t removed_at_trim_ = 0;

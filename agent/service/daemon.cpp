@@ -19,7 +19,7 @@ namespace nsgroup {
 
 namespace {
 
-enum : std::uint64_t { kRing = 1, kSignal, kReconcileTimer, kTickTimer, kWatchdog, kListen };
+enum : std::uint64_t { kRing = 1, kSignal, kReconcileTimer, kTickTimer, kWatchdog, kListen, kScan };
 
 class Daemon {
  public:
@@ -99,9 +99,11 @@ Status Daemon::start() {
       return ok;
     notify("WATCHDOG=1");
   }
-  for (auto [fd, key] : {std::pair{agent_.ring_fd(), kRing}, {signals_.get(), kSignal}})
-    if (auto ok = ep_.add(fd, EPOLLIN, key); !ok)
-      return ok;
+  for (auto [fd, key] : {std::pair{agent_.ring_fd(), kRing}, {signals_.get(), kSignal},
+                         {agent_.scan_fd(), kScan}})
+    if (fd >= 0)
+      if (auto ok = ep_.add(fd, EPOLLIN, key); !ok)
+        return ok;
   if (auto ok = add_timer(reconcile_timer_, opts_.reconcile_seconds * 1000, kReconcileTimer); !ok)
     return ok;
   return add_timer(tick_timer_, 1000, kTickTimer);
@@ -133,6 +135,8 @@ Status Daemon::run() {
       } else if (key == kReconcileTimer) {
         drain_timerfd(reconcile_timer_.get());
         agent_.periodic_reconcile();
+      } else if (key == kScan) {
+        agent_.on_scan_done();
       } else if (key == kTickTimer) {
         drain_timerfd(tick_timer_.get());
         tick();

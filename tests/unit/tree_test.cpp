@@ -408,6 +408,43 @@ TEST(TreeBootstrap, AncestorsSetIsCreatedEvenWhenOnlyItsChildIsSeenFirst) {
   EXPECT_EQ(t.find(t.container_of(300))->parent, t.container_of(200));
 }
 
+// A scan read on another thread while events went on: what the events did
+// after the read began is newer, and keep_newer makes the reconcile leave
+// it alone; the rest of the read is applied as usual.
+TEST(TreeReconcile, EventsNewerThanAnOffLoopReadWin) {
+  NsSet uts = with(root_set(), NSG_NS_UTS, kUtsA);
+  NsSet net = with(root_set(), NSG_NS_NET, kNetA);
+  NsSet ipc = with(root_set(), NSG_NS_IPC, kIpcA);
+  auto run = [&](bool keep) {
+    auto t = std::make_unique<TestTree>(root_set());
+    t->apply(unshare(10, root_set(), uts));
+    t->apply(unshare(11, root_set(), net));
+    // The read: 10 in uts, 11 in net, and 20 in ipc, which no event told.
+    Snapshot snap;
+    snap.procs = {proc(1, 0, root_set(), 1), proc(10, 1, uts, 110), proc(11, 1, net, 111),
+                  proc(20, 1, ipc, 120)};
+    // Meanwhile: 11 exits, 10 forks 12, 10 moves on to net.
+    std::vector<std::uint32_t> touched{11, 12, 10};
+    t->apply(exit_of(11));
+    t->apply(fork_of(10, 12));
+    t->apply(setns(10, uts, net));
+    if (keep)
+      keep_newer(snap, *t, touched);
+    t->reconcile(snap);
+    return t;
+  };
+  auto t = run(true);
+  EXPECT_FALSE(t->is_member(11)) << "an exit after the read was undone";
+  EXPECT_TRUE(t->is_member(12)) << "a fork after the read was dropped";
+  EXPECT_EQ(t->find(t->container_of(10))->ns, net) << "a setns after the read was undone";
+  EXPECT_EQ(t->find(t->container_of(12))->ns, uts) << "the fork's container changed";
+  EXPECT_EQ(t->find(t->container_of(20))->ns, ipc) << "the read itself was not applied";
+  // Without it, the read undoes the newer events: the test can tell.
+  auto stale = run(false);
+  EXPECT_TRUE(stale->is_member(11));
+  EXPECT_FALSE(stale->is_member(12));
+}
+
 TEST(TreeBootstrap, UnreadableProcessesAreListedNotGuessed) {
   TestTree t(root_set());
   Snapshot snap;
