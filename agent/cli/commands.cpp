@@ -241,13 +241,15 @@ Status run_which(const Options& opts) {
     return print((*reply)["container"].get<std::string>() + "\n");
   }
   ScanSource source(use_iterator(opts));
-  if (!source.proc().read_process(opts.pid))
+  // A thread id answers for its process: the tree places thread groups.
+  auto tgid = source.proc().tgid(opts.pid);
+  if (!tgid || !source.proc().read_process(*tgid))
     return failure("no process with pid " + std::to_string(opts.pid));
   Snapshot snap;
   auto tree = scan_tree(source, snap);
   if (!tree)
     return tree.error();
-  return print(tree->path(tree->container_of(opts.pid)) + "\n");
+  return print(tree->path(tree->container_of(*tgid)) + "\n");
 }
 
 Status run_stats(const Options& opts) {

@@ -1,6 +1,8 @@
 // The tree drawn for people.
 #include "cli/text.h"
 
+#include "util/text.h"
+
 namespace nsgroup {
 
 namespace {
@@ -10,9 +12,10 @@ void render(const Json& c, const std::string& prefix, bool last, bool top,
   std::string line = prefix;
   if (!top)
     line += last ? "└─" : "├─";
-  line += c.value("name", "?");
+  // Names, labels (a hostname, a comm) are anyone's text: escaped.
+  line += terminal_safe(c.value("name", "?"));
   if (c.contains("label") && c["label"].is_string())
-    line.append("  ").append(c["label"].get<std::string>());
+    line.append("  ").append(terminal_safe(c["label"].get<std::string>()));
   auto n = c.value("nprocs", 0);
   line.append("  ").append(std::to_string(n)).append(n == 1 ? " proc" : " procs");
   if (c.contains("new_ns") && !c["new_ns"].empty()) {

@@ -13,6 +13,9 @@ namespace nsgroup {
 using ContainerId = std::uint64_t;
 inline constexpr ContainerId kNoContainer = 0;
 inline constexpr ContainerId kRootId = 1;
+// Ids stay below 2^53, exact in every JSON reader. A larger one from a
+// state file or an xattr is refused, not taken: the counter could wrap.
+inline constexpr ContainerId kMaxContainerId = (ContainerId{1} << 53) - 1;
 
 // A process's membership changed. from/to: its container before and after;
 // kRootId for the root (where every process is that is in no other

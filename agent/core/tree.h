@@ -126,7 +126,11 @@ class Tree {
   // taken (duplicates of a set or an id are skipped).
   std::size_t restore(const std::vector<SavedContainer>& saved, Delta& delta);
   // The next container_N will have N >= n.
-  void reserve_ids(ContainerId n) { next_id_ = std::max(next_id_, n); }
+  // Ids below n are not handed out (n above kMaxContainerId is ignored).
+  void reserve_ids(ContainerId n) {
+    if (n <= kMaxContainerId)
+      next_id_ = std::max(next_id_, n);
+  }
   ContainerId next_id() const { return next_id_; }
 
   // Sets a container's label (see core/labels.h).
@@ -184,7 +188,13 @@ class Tree {
                           int depth, Delta& delta);
   ContainerId place_scanned(const ProcInfo& p, const NsKey& key, const ByPid& by_pid,
                             int depth, Delta& delta);
+  // The container of each pinned namespace (the root's set with the pinned
+  // one in its place), made where none has exactly that set; kept in
+  // scan_pins_ for the reconcile that calls it.
   void synthesize_pinned(const std::vector<PinnedNs>& pins, Delta& delta);
+  // The deepest of scan_pins_ whose pinned namespaces `own` shares, else
+  // the root: the parent of a set the ppid rule cannot place.
+  ContainerId pinned_parent(const NsKey& own) const;
   void remove_container(ContainerId id, Delta& delta);
   // Sets the depth of id's subtree from its parent's.
   void redepth(ContainerId id);
@@ -215,6 +225,7 @@ class Tree {
   std::vector<ContainerId> empty_;  // may be removable (duplicates allowed)
   std::set<ContainerId> pinned_;  // kept by pins: recheck each collection
   ContainerId next_id_ = kRootId + 1;
+  std::vector<ContainerId> scan_pins_;  // during reconcile() only
 };
 
 // A snapshot read while events went on (a scan on another thread): the

@@ -148,6 +148,8 @@ std::size_t Tree::restore(const std::vector<SavedContainer>& saved, Delta& delta
   // by walking the given parent links.
   std::map<ContainerId, const SavedContainer*> by_id;
   for (const auto& d : saved) {
+    if (d.id > kMaxContainerId)
+      continue;  // refused: the counter would wrap
     // Every id seen stays used, even one that is dropped.
     next_id_ = std::max(next_id_, d.id + 1);
     if (d.id > kRootId)
@@ -161,7 +163,7 @@ std::size_t Tree::restore(const std::vector<SavedContainer>& saved, Delta& delta
     if (it == by_id.end() || depth > 256)
       return false;
     const SavedContainer& d = *it->second;
-    ContainerId parent = d.parent <= kRootId ? kRootId : d.parent;
+    ContainerId parent = d.parent <= kRootId || d.parent > kMaxContainerId ? kRootId : d.parent;
     if (!place(parent, depth + 1))
       parent = kRootId;
     NsKey key = key_of(d.ns);

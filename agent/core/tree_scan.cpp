@@ -21,17 +21,44 @@ ContainerId Tree::scan_parent(const ProcInfo& p, const ByPid& by_pid, const NsKe
   for (int steps = 0; steps < kMaxWalk; ++steps) {
     auto it = by_pid.find(next);
     if (it == by_pid.end())
-      return kRootId;  // no readable ancestor with another set
+      return pinned_parent(own);  // no readable ancestor with another set
     const ProcInfo& a = *it->second;
     NsKey akey = key_of(a.ns);
     if (akey != own) {
       if (depth > kMaxWalk / 64)
         return kRootId;
-      return place_scanned(a, akey, by_pid, depth + 1, delta);
+      ContainerId parent = place_scanned(a, akey, by_pid, depth + 1, delta);
+      // Below the root, a set that holds a pinned namespace goes below the
+      // pinned one's container (where `ip netns exec` would put it).
+      return parent == kRootId ? pinned_parent(own) : parent;
     }
     next = a.ppid;
   }
-  return kRootId;
+  return pinned_parent(own);
+}
+
+ContainerId Tree::pinned_parent(const NsKey& own) const {
+  const NsKey& root = find(kRootId)->key;
+  ContainerId best = kRootId;
+  int best_depth = 0;
+  for (ContainerId id : scan_pins_) {
+    const Container* c = find(id);
+    if (!c || c->key == own)
+      continue;
+    int shared = 0;
+    bool inside = true;
+    for (std::size_t i = 0; i < kNsCount && inside; ++i) {
+      if (c->key[i] == root[i])
+        continue;
+      inside = own[i] == c->key[i];
+      ++shared;
+    }
+    if (inside && shared > best_depth) {
+      best = id;
+      best_depth = shared;
+    }
+  }
+  return best;
 }
 
 ContainerId Tree::place_scanned(const ProcInfo& p, const NsKey& key, const ByPid& by_pid,
@@ -48,22 +75,30 @@ ContainerId Tree::place_scanned(const ProcInfo& p, const NsKey& key, const ByPid
 }
 
 void Tree::synthesize_pinned(const std::vector<PinnedNs>& pins, Delta& delta) {
+  scan_pins_.clear();
   const Container& root = *find(kRootId);
   for (const PinnedNs& pin : pins) {
     NsSet s = root.ns;
     bool differs = false;
-    bool taken = false;
     for (std::size_t slot : ns_slots_of(pin.type)) {
-      std::uint64_t v = slot_key(slot, pin.inum, pin.id);
-      differs = differs || v != root.key[slot];
-      taken = taken || held(slot, v);
+      differs = differs || slot_key(slot, pin.inum, pin.id) != root.key[slot];
       s.inum[slot] = pin.inum;
       s.id[slot] = pin.id;
     }
-    if (!differs || taken)
+    if (!differs)
       continue;
-    ContainerId id = create(s, key_of(s), kRootId, std::nullopt, "", delta);
-    mark_empty(id);
+    // Made whether or not a process is inside a deeper set that holds the
+    // namespace (ip netns exec's sleep, with a mount namespace of its own):
+    // when that process goes, the pinned namespace stays.
+    NsKey key = key_of(s);
+    ContainerId id;
+    if (auto it = by_key_.find(key); it != by_key_.end()) {
+      id = it->second;
+    } else {
+      id = create(s, key, kRootId, std::nullopt, "", delta);
+      mark_empty(id);
+    }
+    scan_pins_.push_back(id);
   }
 }
 
@@ -91,6 +126,9 @@ void Tree::reconcile(const Snapshot& snap, Delta& delta) {
   }
   for (auto pid : stale)
     remove_member(pid, kNoContainer, delta);
+
+  // Pinned namespaces first: a set that holds one is placed below it.
+  synthesize_pinned(snap.pins, delta);
 
   // Oldest first: the earliest member of a set decides its parent.
   std::sort(order.begin(), order.end(), [](const ProcInfo* a, const ProcInfo* b) {
@@ -128,7 +166,7 @@ void Tree::reconcile(const Snapshot& snap, Delta& delta) {
     if (get(cid).first_comm.empty())
       get(cid).first_comm = p->comm;
   }
-  synthesize_pinned(snap.pins, delta);
+  scan_pins_.clear();
 }
 
 void keep_newer(Snapshot& snap, const Tree& tree, std::vector<std::uint32_t> touched) {

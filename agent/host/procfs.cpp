@@ -113,6 +113,21 @@ std::optional<std::string> runtime_id_from_cgroup(std::string_view cgroup) {
   return std::nullopt;
 }
 
+std::optional<std::uint32_t> parse_tgid(std::string_view status) {
+  for (auto line : split(status, '\n')) {
+    if (line.substr(0, 5) != "Tgid:")
+      continue;
+    line.remove_prefix(5);
+    while (!line.empty() && (line.front() == ' ' || line.front() == '\t'))
+      line.remove_prefix(1);
+    auto v = parse_u64(line);
+    if (!v || *v == 0 || *v > 0xffffffffULL)
+      return std::nullopt;
+    return static_cast<std::uint32_t>(*v);
+  }
+  return std::nullopt;
+}
+
 std::optional<std::uint64_t> parse_cap_eff(std::string_view status) {
   for (auto line : split(status, '\n')) {
     if (line.substr(0, 7) != "CapEff:")

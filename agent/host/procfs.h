@@ -45,6 +45,8 @@ std::optional<std::string> runtime_id_from_cgroup(std::string_view cgroup);
 
 // The effective capability set (CapEff) of a /proc/PID/status text.
 std::optional<std::uint64_t> parse_cap_eff(std::string_view status);
+// The Tgid: line of a /proc/PID/status text.
+std::optional<std::uint32_t> parse_tgid(std::string_view status);
 
 // The first cgroup2 mount of a mountinfo text that shows its whole
 // hierarchy (root "/").

@@ -229,6 +229,13 @@ std::unordered_map<std::uint32_t, std::string> Scanner::hostnames(
   return out;
 }
 
+std::optional<std::uint32_t> Scanner::tgid(std::uint32_t tid) {
+  auto text = read_file(proc_ + "/" + std::to_string(tid) + "/status");
+  if (!text)
+    return std::nullopt;
+  return parse_tgid(*text);
+}
+
 std::optional<std::uint64_t> Scanner::capabilities(std::uint32_t pid) {
   auto text = read_file(proc_ + "/" + std::to_string(pid) + "/status");
   if (!text)

@@ -41,6 +41,9 @@ class Scanner {
   // empty without it). Keyed by pid.
   std::unordered_map<std::uint32_t, std::string> hostnames(
       const std::vector<std::uint32_t>& pids);
+  // The thread group of a task id (a thread's id is not in readdir of
+  // /proc but /proc/TID is there), if it exists.
+  std::optional<std::uint32_t> tgid(std::uint32_t tid);
   // The effective capabilities of a process (CapEff), if it exists.
   std::optional<std::uint64_t> capabilities(std::uint32_t pid);
   // The runtime id in a process's cgroup path, if any.

@@ -54,6 +54,10 @@ std::optional<ProcInfo> Agent::read_process(std::uint32_t pid) {
   return source_.proc().read_process(pid);
 }
 
+std::optional<std::uint32_t> Agent::tgid_of(std::uint32_t tid) {
+  return source_.proc().tgid(tid);
+}
+
 void Agent::relabel_all(const Snapshot* snap) {
   std::vector<ContainerId> ids;
   ids.reserve(tree_->container_count());

@@ -66,6 +66,7 @@ class Agent final : public ApiBackend {
   const Tree& settled() override;
   std::vector<std::uint32_t> live_pids() override;
   std::optional<ProcInfo> read_process(std::uint32_t pid) override;
+  std::optional<std::uint32_t> tgid_of(std::uint32_t tid) override;
   void reconcile(std::string_view why) override;
   // A scan applied; with `relabel`, every label read again from it.
   void rescan(std::string_view why, bool relabel);

@@ -71,11 +71,16 @@ Json Api::which(const Identity& who, const Json& req) {
   if (!req.contains("pid") || !req["pid"].is_number_unsigned() ||
       req["pid"].get<std::uint64_t>() == 0 || req["pid"].get<std::uint64_t>() > 0xffffffffULL)
     return error_reply("which needs a positive integer \"pid\"");
-  auto pid = req["pid"].get<std::uint32_t>();
+  const auto asked = req["pid"].get<std::uint32_t>();
+  // A thread id answers for its process: the tree places thread groups.
+  auto tgid = backend_.tgid_of(asked);
+  if (!tgid)
+    return error_reply(no_such_process(asked, who));
+  const std::uint32_t pid = *tgid;
   const Tree* t = &backend_.current();
   auto proc = backend_.read_process(pid);
   if (!proc)
-    return error_reply(no_such_process(pid, who));
+    return error_reply(no_such_process(asked, who));
   if (proc->readable && !t->is_member(pid) && t->key_of(proc->ns) != t->root().key &&
       proc->missing_mask == 0) {
     backend_.reconcile("which: a process the tree had not placed");
@@ -85,11 +90,13 @@ Json Api::which(const Identity& who, const Json& req) {
   // Outside the client's subtree: the same answer as for a pid that does
   // not exist, so a client in a container learns nothing about the rest.
   if (!t->is_within(where, who.scope))
-    return error_reply("no process with pid " + std::to_string(pid) +
+    return error_reply("no process with pid " + std::to_string(asked) +
                        " in your container or below it");
   Json reply;
   reply["ok"] = true;
-  reply["pid"] = pid;
+  reply["pid"] = asked;
+  if (pid != asked)
+    reply["tgid"] = pid;
   reply["container"] = t->path(where);
   if (!proc->readable)
     reply["unreadable"] = true;

@@ -36,6 +36,9 @@ class ApiBackend {
   virtual std::vector<std::uint32_t> live_pids() = 0;
   // One process as /proc shows it now; nullopt when it does not exist.
   virtual std::optional<ProcInfo> read_process(std::uint32_t pid) = 0;
+  // The thread group a thread id belongs to (itself for a process); nullopt
+  // when no such task exists.
+  virtual std::optional<std::uint32_t> tgid_of(std::uint32_t tid) = 0;
   // Rescans /proc: a process the tree has not placed.
   virtual void reconcile(std::string_view why) = 0;
   virtual Status rename(ContainerId id, std::string_view name) = 0;

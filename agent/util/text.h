@@ -21,4 +21,10 @@ std::optional<std::uint64_t> parse_u64(std::string_view s);
 // Decodes the octal escapes of mountinfo ("\040" for a space).
 std::string unescape_octal(std::string_view s);
 
+// UTF-8 text safe to print on a terminal: C0 controls, DEL and C1 controls
+// (U+0080-U+009F, which some terminals obey as escapes) become \xNN or
+// \uNNNN, and a backslash \\, so that what a process chose as its comm or
+// hostname cannot move the cursor or retitle the window.
+std::string terminal_safe(std::string_view s);
+
 }  // namespace nsgroup

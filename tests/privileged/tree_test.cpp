@@ -207,6 +207,40 @@ TEST_F(TreeGroundTruth, ContainersGoWhenWorkloadsExitButPinnedOnesStay) {
       << "the ip netns container outlived ip netns delete";
 }
 
+// Issue 12's measured bug: a network namespace pinned by `ip netns add`
+// whose only process sits in a deeper set (ip netns exec's own mount
+// namespace) when the daemon starts. When that process exits, the pinned
+// namespace's container stays in the tree.
+TEST(Pinned, ANetnsEnteredBeforeTheDaemonStartsStaysWhenItsProcessExits) {
+  NSG_REQUIRE_PRIVILEGED();
+  std::string name = "nsgpin" + std::to_string(::getpid());
+  ASSERT_EQ(run({"ip", "netns", "add", name}), 0);
+  Workloads w;
+  pid_t sleeper = w.start({"ip", "netns", "exec", name, "sleep", "120"});
+  const std::uint64_t pinned = file_inode("/run/netns/" + name);
+  EXPECT_TRUE(eventually([&] {
+    return ns_inode(sleeper, "net") == pinned && ns_inode(sleeper, "mnt") != ns_inode(::getpid(), "mnt");
+  }));
+  DaemonProcess d;
+  EXPECT_TRUE(d.ready()) << d.log();
+  w.kill_all();
+  ASSERT_TRUE(eventually([&] { return ::kill(sleeper, 0) != 0; }));
+  // The sleep's container goes; blue's stays, empty and labelled.
+  Json node;
+  bool stayed = eventually([&] {
+    Placement p = placement_of(d.request({{"op", "tree"}, {"pids", true}})["tree"]);
+    bool sleep_gone = p.paths.find(sleeper) == p.paths.end();
+    for (const auto& [path, n] : p.node)
+      if (n["label"] == "ip-netns:" + name)
+        node = n;
+    return sleep_gone && !node.is_null();
+  });
+  run({"ip", "netns", "delete", name});
+  ASSERT_TRUE(stayed) << "no container labelled ip-netns:" << name << " after its process exited";
+  EXPECT_EQ(node["nprocs"], 0);
+  EXPECT_EQ(node["ns"]["net"].get<std::uint64_t>(), pinned);
+}
+
 TEST(ControlSocket, BadInputGetsErrorsAndTheDaemonServesOn) {
   NSG_REQUIRE_PRIVILEGED();
   DaemonProcess d;
@@ -361,6 +395,46 @@ TEST(Threads, AChildForkedByAThreadInOtherNamespacesIsPlacedByItsOwnSet) {
   EXPECT_EQ(path_of(p, proc.pid), "/init_container");
   // Placed by the event, not by a rescan.
   EXPECT_EQ(d.request({{"op", "stats"}})["stats"]["reconciles"], 1);
+}
+
+// `which` of a thread id (not a process id) names the process's container,
+// and costs no rescan.
+TEST(Threads, WhichOfAThreadIdAnswersForItsProcess) {
+  NSG_REQUIRE_PRIVILEGED();
+  DaemonProcess d;
+  ASSERT_TRUE(d.ready()) << d.log();
+  Child proc = fork_child([](int out) {
+    if (::unshare(CLONE_NEWUTS) != 0)
+      return 1;
+    pid_t tid = -1;
+    std::thread t([&] {
+      tid = static_cast<pid_t>(::syscall(SYS_gettid));
+      if (::write(out, &tid, sizeof tid) != sizeof tid)
+        return;
+      for (;;)
+        ::pause();
+    });
+    t.join();
+    return 0;
+  });
+  pid_t tid = -1;
+  ASSERT_TRUE(proc.read_exact(&tid, sizeof tid));
+  ASSERT_NE(tid, proc.pid);
+  ASSERT_TRUE(eventually([&] {
+    return placement_of(d.request({{"op", "tree"}, {"pids", true}})["tree"]).paths.count(proc.pid);
+  }));
+  Placement p = placement_of(d.request({{"op", "tree"}, {"pids", true}})["tree"]);
+  int scans = d.request({{"op", "stats"}})["stats"]["reconciles"].get<int>();
+  Json r = d.request({{"op", "which"}, {"pid", tid}});
+  ASSERT_EQ(r["ok"], true) << r.dump();
+  EXPECT_EQ(r["tgid"], proc.pid);
+  EXPECT_EQ(r["container"], path_of(p, proc.pid));
+  EXPECT_NE(r["container"], "/init_container");
+  EXPECT_EQ(d.request({{"op", "stats"}})["stats"]["reconciles"].get<int>(), scans);
+  auto out = capture({nsgroup_binary(), "which", std::to_string(tid), "--socket",
+                      "/tmp/nsgroup-test-no-daemon.sock"});
+  EXPECT_EQ(out.status, 0) << out.err;
+  EXPECT_NE(out.out, "/init_container\n") << "the one-shot which answered for the thread alone";
 }
 
 TEST(Losses, ALostRecordIsReportedAndTheRescanHealsTheTree) {

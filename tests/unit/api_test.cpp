@@ -20,6 +20,7 @@ class FakeBackend final : public ApiBackend {
  public:
   TestTree tree{root_set()};
   std::map<std::uint32_t, NsSet> proc;  // what /proc shows
+  std::map<std::uint32_t, std::uint32_t> threads;  // thread id -> its process
   std::vector<Event> unseen;            // records a rescan would find
   int reconciles = 0;
   std::vector<ContainerId> killed;
@@ -37,6 +38,11 @@ class FakeBackend final : public ApiBackend {
     for (const auto& [pid, ns] : proc)
       out.push_back(pid);
     return out;
+  }
+  std::optional<std::uint32_t> tgid_of(std::uint32_t tid) override {
+    if (auto t = threads.find(tid); t != threads.end())
+      return t->second;
+    return proc.count(tid) ? std::optional<std::uint32_t>(tid) : std::nullopt;
   }
   std::optional<ProcInfo> read_process(std::uint32_t pid) override {
     auto it = proc.find(pid);
@@ -169,6 +175,21 @@ TEST(Api, WhichRescansForAProcessTheTreeHasNotPlaced) {
   ASSERT_EQ(r["ok"], true) << r.dump();
   EXPECT_EQ(r["container"], s.tree().path(s.tree().container_of(50)));
   EXPECT_NE(s.tree().container_of(50), kRootId);
+}
+
+// A thread id names its process's container, without a rescan (the
+// thread's own /proc entry is not a member of anything).
+TEST(Api, WhichOfAThreadIdAnswersForItsProcess) {
+  Sample s;
+  s.backend.threads[21] = 20;
+  s.backend.proc[21] = root_set();  // a thread that setns'd back on its own
+  Json r = s.ask(kRootId, false, {{"op", "which"}, {"pid", 21}});
+  ASSERT_EQ(r["ok"], true) << r.dump();
+  EXPECT_EQ(r["pid"], 21);
+  EXPECT_EQ(r["tgid"], 20);
+  EXPECT_EQ(r["container"], s.tree().path(s.tree().container_of(20)));
+  EXPECT_NE(s.tree().container_of(20), kRootId);
+  EXPECT_EQ(s.backend.reconciles, 0);
 }
 
 TEST(Api, WhichNeedsAPositivePid) {

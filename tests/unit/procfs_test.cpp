@@ -94,6 +94,15 @@ TEST(ParseCapEff, HexMaskOfTheEffectiveSet) {
   EXPECT_FALSE(parse_cap_eff("CapEff:\tzz\n"));
 }
 
+TEST(ParseTgid, TheThreadGroupOfATask) {
+  EXPECT_EQ(parse_tgid("Name:\tx\nUmask:\t0022\nState:\tS\nTgid:\t4242\nNgid:\t0\nPid:\t4250\n"),
+            4242U);
+  EXPECT_FALSE(parse_tgid("Pid:\t1\n"));
+  EXPECT_FALSE(parse_tgid("Tgid:\t-1\n"));
+  EXPECT_FALSE(parse_tgid("Tgid:\t0\n"));
+  EXPECT_FALSE(parse_tgid("Tgid:\t99999999999\n"));
+}
+
 TEST(CgroupNames, RefusesWhatCgroupfsCannotHold) {
   EXPECT_FALSE(cgroup_name_error("web"));
   EXPECT_FALSE(cgroup_name_error(std::string(64, 'x')));

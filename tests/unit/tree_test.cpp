@@ -266,6 +266,27 @@ TEST(TreeRestore, KeepsIdsNamesAndParentsAndTheCounterContinues) {
   EXPECT_GT(fresh.container, 41U);
 }
 
+// Ids from a state file or an xattr near UINT64_MAX would wrap the
+// counter (and 0 and 1 are taken): they are refused, and the counter and
+// the containers made after stay sane.
+TEST(TreeRestore, IdsThatWouldWrapTheCounterAreRefused) {
+  TestTree t(root_set());
+  NsSet uts = with(root_set(), NSG_NS_UTS, kUtsA, 77);
+  NsSet net = with(root_set(), NSG_NS_NET, kNetA, 78);
+  std::vector<SavedContainer> dirs = {
+      {UINT64_MAX, "huge", kRootId, uts, std::nullopt},
+      {7, "child_of_huge", UINT64_MAX, net, std::nullopt},
+  };
+  EXPECT_EQ(t.restore(dirs), 1U);
+  EXPECT_EQ(t.find(7)->parent, kRootId);
+  t.reserve_ids(UINT64_MAX);
+  t.reserve_ids(kMaxContainerId + 1);
+  EXPECT_EQ(t.next_id(), 8U);
+  auto fresh = t.apply(unshare(200, root_set(), uts));
+  EXPECT_EQ(fresh.container, 8U);
+  EXPECT_EQ(t.path(fresh.container), "/init_container/container_8");
+}
+
 TEST(Tree, SetnsBackToTheRootLeavesTheContainer) {
   TestTree t(root_set());
   NsSet net = with(root_set(), NSG_NS_NET, kNetA);
@@ -534,6 +555,34 @@ TEST(TreeBootstrap, PinnedNamespaceWithoutProcessesGetsAContainer) {
   ctx.pins = snap.pins;
   relabel(t, ctx);
   EXPECT_EQ(c.label, "ip-netns:blue");
+}
+
+// Issue 12's measured bug: ip netns add blue; ip netns exec blue sleep
+// (new mnt, blue's net); the daemon starts; the sleep dies. The scan makes
+// blue's container even though the sleep's deeper set holds blue, places
+// the sleep's set below it, and blue stays when the sleep goes.
+TEST(TreeBootstrap, PinnedNamespaceHeldOnlyByADeeperSetStillGetsItsContainer) {
+  TestTree t(root_set());
+  NsSet blue = with(root_set(), NSG_NS_NET, kNetA);
+  NsSet exec = with(blue, NSG_NS_MNT, 4026532600);
+  Snapshot snap;
+  snap.procs = {proc(2, 0, root_set(), 1), proc(50, 2, exec, 5)};
+  snap.pins = {{NSG_NS_NET, kNetA, 0, "/run/netns/blue"}};
+  t.reconcile(snap);
+  ASSERT_EQ(t.container_count(), 3U);
+  const Container& sleep = *t.find(t.container_of(50));
+  const Container& pinned = *t.find(sleep.parent);
+  EXPECT_NE(sleep.parent, kRootId) << "the sleep's set is not below blue's";
+  EXPECT_EQ(pinned.ns, blue);
+  EXPECT_EQ(pinned.parent, kRootId);
+  // The sleep dies: blue stays, pinned.
+  snap.procs = {proc(2, 0, root_set(), 1)};
+  t.reconcile(snap);
+  t.collect_garbage(snap.pins);
+  ASSERT_EQ(t.container_count(), 2U);
+  const Container& left = *t.find(*t.root().children.begin());
+  EXPECT_EQ(left.ns, blue);
+  EXPECT_TRUE(left.pinned);
 }
 
 TEST(TreeLabels, HostnameThenNetnsThenRuntimeThenComm) {
