@@ -113,32 +113,39 @@ std::optional<std::string> runtime_id_from_cgroup(std::string_view cgroup) {
   return std::nullopt;
 }
 
-std::optional<std::uint32_t> parse_tgid(std::string_view status) {
+namespace {
+
+// The value of a "Key:\tvalue" line of a /proc/PID/status text, its
+// leading blanks skipped.
+std::optional<std::string_view> status_field(std::string_view status, std::string_view key) {
   for (auto line : split(status, '\n')) {
-    if (line.substr(0, 5) != "Tgid:")
+    if (line.size() <= key.size() || line.substr(0, key.size()) != key ||
+        line[key.size()] != ':')
       continue;
-    line.remove_prefix(5);
+    line.remove_prefix(key.size() + 1);
     while (!line.empty() && (line.front() == ' ' || line.front() == '\t'))
       line.remove_prefix(1);
-    auto v = parse_u64(line);
-    if (!v || *v == 0 || *v > 0xffffffffULL)
-      return std::nullopt;
-    return static_cast<std::uint32_t>(*v);
+    return line;
   }
   return std::nullopt;
 }
 
+}  // namespace
+
+std::optional<std::uint32_t> parse_tgid(std::string_view status) {
+  auto text = status_field(status, "Tgid");
+  auto v = text ? parse_u64(*text) : std::nullopt;
+  if (!v || *v == 0 || *v > 0xffffffffULL)
+    return std::nullopt;
+  return static_cast<std::uint32_t>(*v);
+}
+
 std::optional<std::uint64_t> parse_cap_eff(std::string_view status) {
-  for (auto line : split(status, '\n')) {
-    if (line.substr(0, 7) != "CapEff:")
-      continue;
-    line.remove_prefix(7);
-    while (!line.empty() && (line.front() == ' ' || line.front() == '\t'))
-      line.remove_prefix(1);
-    if (line.empty() || line.size() > 16)
+  if (auto line = status_field(status, "CapEff")) {
+    if (line->empty() || line->size() > 16)
       return std::nullopt;
     std::uint64_t v = 0;
-    for (char c : line) {
+    for (char c : *line) {
       int d = std::isdigit(static_cast<unsigned char>(c)) ? c - '0'
               : (c >= 'a' && c <= 'f')                   ? c - 'a' + 10
                                                           : -1;
