@@ -79,6 +79,11 @@ Status Daemon::start() {
   auto group = resolve_group(opts_.socket_group);
   if (!group)
     return group.error();
+  // Before anything touches cgroupfs or the state: a daemon that already
+  // serves this socket owns the mirror, and a second one must not move its
+  // processes or rewrite its xattrs on the way to finding out.
+  if (auto free = Server::check_free(opts_.socket); !free)
+    return free;
   if (auto ok = agent_.bootstrap(); !ok)
     return ok;
   auto server = Server::open(

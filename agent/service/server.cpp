@@ -53,6 +53,15 @@ Server::Server(std::string path, Epoll& ep, std::uint64_t listen_key, Handler ha
     : path_(std::move(path)), ep_(ep), handler_(std::move(handler)),
       on_accept_(std::move(on_accept)), listen_key_(listen_key) {}
 
+Status Server::check_free(const std::string& path) {
+  // A socket file nobody answers on is a leftover of a killed daemon.
+  if (auto other = connect_unix(path); other)
+    return failure("another nsgroup daemon is already serving " + path);
+  else if (!nobody_listens(other.error().err))
+    return other.error();
+  return {};
+}
+
 Result<std::unique_ptr<Server>> Server::open(const std::string& path, gid_t group, Epoll& ep,
                                              std::uint64_t listen_key, Handler handler,
                                              AcceptHook on_accept) {
@@ -61,11 +70,8 @@ Result<std::unique_ptr<Server>> Server::open(const std::string& path, gid_t grou
     return addr.error();
   if (auto made = make_parent_dir(path); !made)
     return made.error();
-  // A socket file nobody answers on is a leftover of a killed daemon.
-  if (auto other = connect_unix(path); other)
-    return failure("another nsgroup daemon is already serving " + path);
-  else if (!nobody_listens(other.error().err))
-    return other.error();
+  if (auto free = check_free(path); !free)
+    return free.error();
   ::unlink(path.c_str());
 
   std::unique_ptr<Server> s(

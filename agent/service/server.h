@@ -50,6 +50,9 @@ class Server {
   // refuses it (the connection is closed).
   using AcceptHook = std::function<bool(Connection&)>;
 
+  // Fails when a daemon answers on path already (checked again by open();
+  // a daemon calls it before it touches anything else).
+  static Status check_free(const std::string& path);
   // Binds and listens on path (mode 0660, owner root, group gid), after
   // removing a stale socket; fails if another daemon answers there.
   static Result<std::unique_ptr<Server>> open(const std::string& path, gid_t group, Epoll& ep,

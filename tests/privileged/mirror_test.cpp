@@ -238,6 +238,25 @@ TEST_F(Mirror, EveryContainerIsADirectoryHoldingExactlyItsMembers) {
   expect_matches_kernel(before, again, read_proc());
 }
 
+// A second daemon on the first one's socket stops before it touches
+// cgroupfs: it makes no mirror root of its own and moves nothing.
+TEST_F(Mirror, ASecondDaemonOnTheSameSocketTouchesNoCgroup) {
+  start_daemon();
+  ASSERT_NO_FATAL_FAILURE(start_mix(workloads_, mix_));
+  std::string name = unique_name("second");
+  std::string second_root = cgroup2_mount() + "/" + name;
+  auto out = capture({nsgroup_binary(), "daemon", "--socket", daemon_->socket(),
+                      "--cgroup-root", second_root, "--no-events"});
+  bool made = ::access(second_root.c_str(), F_OK) == 0;
+  if (made)
+    CgroupDir{name};  // its destructor removes whatever the second daemon made
+  EXPECT_EQ(out.status, 1) << out.err;
+  EXPECT_NE(out.err.find("already serving"), std::string::npos) << out.err;
+  EXPECT_FALSE(made) << "the second daemon made " << second_root;
+  // The first one still answers, its mirror as it was.
+  EXPECT_TRUE(daemon_->request({{"op", "stats"}})["ok"].get<bool>());
+}
+
 TEST_F(Mirror, AdoptAutoLeavesAnotherManagersProcessAndAllMovesIt) {
   CgroupDir other(unique_name("manager"));
   std::string script = "echo $$ > " + other.path() + "/cgroup.procs && exec unshare -u sleep 60";
