@@ -248,8 +248,9 @@ TEST_F(Mirror, ASecondDaemonOnTheSameSocketTouchesNoCgroup) {
   auto out = capture({nsgroup_binary(), "daemon", "--socket", daemon_->socket(),
                       "--cgroup-root", second_root, "--no-events"});
   bool made = ::access(second_root.c_str(), F_OK) == 0;
-  if (made)
-    CgroupDir{name};  // its destructor removes whatever the second daemon made
+  if (made) {
+    CgroupDir cleanup(name);  // its destructor removes what the second daemon made
+  }
   EXPECT_EQ(out.status, 1) << out.err;
   EXPECT_NE(out.err.find("already serving"), std::string::npos) << out.err;
   EXPECT_FALSE(made) << "the second daemon made " << second_root;
