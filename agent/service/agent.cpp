@@ -374,8 +374,12 @@ void Agent::request_scan(std::string_view why, bool relabel) {
     return;
   }
   relabel_after_scan_ = relabel_after_scan_ || relabel;
-  if (scanning_)
-    return;  // the scan under way serves this request too
+  if (scanning_) {
+    // The scan under way may have read before what this request is about
+    // (records lost after it began): another follows it.
+    scan_again_ = true;
+    return;
+  }
   if (!worker_->request())
     return;
   scanning_ = true;
@@ -391,31 +395,39 @@ void Agent::on_scan_done() {
   if (!done)
     return;
   scanning_ = false;
+  bool again = std::exchange(scan_again_, false);
   bool relabel = std::exchange(relabel_after_scan_, false);
-  if (std::exchange(scan_overtaken_, false))
-    return;
-  if (!done->snap) {
+  if (!std::exchange(scan_overtaken_, false))
+    apply_worker_scan(*done, relabel);
+  done.reset();
+  // The snapshot (a few hundred bytes a process) is gone again.
+  ::malloc_trim(0);
+  if (again) {
+    std::string why = scan_why_;
+    request_scan(why, false);
+  }
+}
+
+void Agent::apply_worker_scan(ScanWorker::Done& done, bool relabel) {
+  if (!done.snap) {
     ++counters_.failed_scans;
-    log_warn("a scan failed part-way (" + done->snap.error().message() +
+    log_warn("a scan failed part-way (" + done.snap.error().message() +
              "): the tree is left as it is until the next one");
     return;
   }
-  Snapshot& snap = *done->snap;
+  Snapshot& snap = *done.snap;
   keep_newer(snap, *tree_, std::move(touched_));
   touched_.clear();
   apply_scan(snap);
   ++counters_.reconciles;
-  counters_.last_scan_us = done->took_us;
-  counters_.max_scan_us = std::max(counters_.max_scan_us, done->took_us);
+  counters_.last_scan_us = done.took_us;
+  counters_.max_scan_us = std::max(counters_.max_scan_us, done.took_us);
   log_debug("reconciled (" + scan_why_ + ", scanned off the loop): " +
             std::to_string(snap.procs.size()) + " processes, " +
             std::to_string(tree_->container_count()) + " containers");
   collect();
   if (relabel)
     relabel_all(&snap);
-  // The snapshot (a few hundred bytes a process) is gone again.
-  done.reset();
-  ::malloc_trim(0);
 }
 
 void Agent::stop() {

@@ -81,6 +81,7 @@ class Agent final : public ApiBackend {
 
  private:
   void on_event(const Event& e);
+  void apply_worker_scan(ScanWorker::Done& done, bool relabel);
   void publish(const Event& e, const ApplyResult& r);
   // Applies a scan; the kernel tracks every process it placed.
   void apply_scan(const Snapshot& snap);
@@ -124,6 +125,7 @@ class Agent final : public ApiBackend {
   std::vector<std::uint32_t> touched_;
   bool relabel_after_scan_ = false;
   bool scan_overtaken_ = false;  // a scan on the loop came after it began
+  bool scan_again_ = false;      // asked for while one ran: it may predate why
   std::string scan_why_;
   bool reconcile_now_ = false;  // records were lost: a rescan is due
   std::uint64_t last_loss_scan_ns_ = 0;
