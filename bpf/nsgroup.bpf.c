@@ -14,7 +14,9 @@
  * A fork that changes no namespace emits nothing unless its parent is
  * tracked (a member of a non-initial container): then a small fork record
  * keeps the agent's membership exact. Every record goes through one ring
- * buffer; a failed reservation is counted per CPU.
+ * buffer. What is not delivered is counted per CPU by cause (counters):
+ * a full ring, a full tracked map, an evicted pending slot, and denied
+ * records over their uid's rate, the only ones dropped on purpose.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_core_read.h>
@@ -38,6 +40,14 @@ const volatile __u32 ignore_tgid = 0;
 const volatile bool task_btf = false;
 /* Bytes waiting in the ring that wake the agent whatever the time. */
 const volatile __u64 wake_bytes = 1024 * 1024;
+/*
+ * The rate of denied records per uid: one per denied_interval_ns, and up
+ * to denied_tolerance_ns / denied_interval_ns + 1 at once. Any user makes
+ * them for free (setns(-1, 0) in a loop); what is over is counted, per uid
+ * and in NSG_CNT_SUPPRESSED. 0: no limit.
+ */
+const volatile __u64 denied_interval_ns = 0;
+const volatile __u64 denied_tolerance_ns = 0;
 
 /*
  * The initial namespaces, written by the agent after load (root_known = 1).
@@ -61,13 +71,21 @@ struct {
 	__uint(max_entries, 4 * 1024 * 1024);
 } events SEC(".maps");
 
-/* Key 0: records dropped because the ring buffer was full. */
+/* What was dropped, by cause (enum nsg_counter). */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
+	__uint(max_entries, NSG_CNT_COUNT);
 	__type(key, __u32);
 	__type(value, __u64);
-} lost SEC(".maps");
+} counters SEC(".maps");
+
+/* The denied records' budget of each uid that made them lately. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, struct nsg_uid_budget);
+} denied_budget SEC(".maps");
 
 /* Thread groups whose exit and forks the agent wants to see. */
 struct {
@@ -132,10 +150,9 @@ static __always_inline __u64 ns_wakeup(const struct nsg_ns_event *e)
 	return BPF_RB_NO_WAKEUP;
 }
 
-static __always_inline void count_lost(void)
+static __always_inline void count(__u32 cause)
 {
-	__u32 key = 0;
-	__u64 *n = bpf_map_lookup_elem(&lost, &key);
+	__u64 *n = bpf_map_lookup_elem(&counters, &cause);
 
 	if (n)
 		*n += 1;
@@ -148,8 +165,37 @@ static __always_inline void track(__u32 tgid)
 	/* A lookup costs a fraction of an update, and most are repeats. */
 	if (bpf_map_lookup_elem(&tracked, &tgid))
 		return;
-	/* A full map only costs exit precision; the agent reconciles. */
-	bpf_map_update_elem(&tracked, &tgid, &one, BPF_ANY);
+	/* Full: the agent sees the count and rescans, which heals the tree. */
+	if (bpf_map_update_elem(&tracked, &tgid, &one, BPF_ANY))
+		count(NSG_CNT_TRACKED_FULL);
+}
+
+/*
+ * Whether uid may have one more denied record now (GCRA). Racing CPUs may
+ * let a few more through than the rate says; none is lost uncounted.
+ */
+static __always_inline bool denied_allowed(__u32 uid)
+{
+	struct nsg_uid_budget *b, fresh = {};
+	__u64 now, tat;
+
+	if (!denied_interval_ns)
+		return true;
+	now = bpf_ktime_get_boot_ns();
+	b = bpf_map_lookup_elem(&denied_budget, &uid);
+	if (!b) {
+		fresh.tat = now + denied_interval_ns;
+		bpf_map_update_elem(&denied_budget, &uid, &fresh, BPF_NOEXIST);
+		return true;
+	}
+	tat = b->tat > now ? b->tat : now;
+	if (tat - now > denied_tolerance_ns) {
+		__sync_fetch_and_add(&b->suppressed, 1);
+		count(NSG_CNT_SUPPRESSED);
+		return false;
+	}
+	b->tat = tat + denied_interval_ns;
+	return true;
 }
 
 static __always_inline bool ns_set_equal(const struct nsg_ns_set *a,
@@ -162,11 +208,26 @@ static __always_inline bool ns_set_equal(const struct nsg_ns_set *a,
 	return true;
 }
 
-/* Tracks tgid, or forgets it when its leader is back in the root set. */
+/*
+ * Tracks tgid, or forgets it when its leader is in the root set: a process
+ * belongs where its leader is (/proc/PID/ns), whichever thread moved. A
+ * thread that goes out and back (Go's LockOSThread + setns) must not leave
+ * its process tracked, and every child it forks after.
+ */
 static __always_inline void track_set(__u32 tgid, __u32 tid,
 				      const struct nsg_ns_set *after)
 {
-	if (root_known && tid == tgid && ns_set_equal(after, &root_ns)) {
+	struct nsg_ns_set leader_set;
+	const struct nsg_ns_set *set = after;
+
+	if (root_known && tid != tgid) {
+		struct task_struct *t =
+			(struct task_struct *)bpf_get_current_task();
+
+		task_ns_set(BPF_CORE_READ(t, group_leader), &leader_set, false);
+		set = &leader_set;
+	}
+	if (root_known && ns_set_equal(set, &root_ns)) {
 		bpf_map_delete_elem(&tracked, &tgid);
 		return;
 	}
@@ -184,7 +245,7 @@ static __always_inline void *reserve_record(__u16 type, __u16 size)
 
 	h = bpf_ringbuf_reserve(&events, size, 0);
 	if (!h) {
-		count_lost();
+		count(NSG_CNT_RING_FULL);
 		return NULL;
 	}
 	h->type = type;
@@ -396,12 +457,21 @@ static __always_inline void remember(__u64 flags, __s32 fd, __u32 syscall)
 	current_ns_set(&p->before);
 }
 
-/* The calling thread's request of this syscall, if one is in flight. */
-static __always_inline struct pending *in_flight(__u32 syscall)
+/*
+ * The calling thread's request of this syscall, if one is in flight.
+ * `always_remembered`: the enter hook made a slot for every call, so a
+ * missing one was evicted (or could not be made): counted.
+ */
+static __always_inline struct pending *in_flight(__u32 syscall,
+						 bool always_remembered)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)id;
 	struct pending *p = bpf_map_lookup_elem(&pending, &tid);
 
+	if (!p && always_remembered &&
+	    !(ignore_tgid && (id >> 32) == ignore_tgid))
+		count(NSG_CNT_PENDING_MISS);
 	return p && p->syscall == syscall ? p : NULL;
 }
 
@@ -418,6 +488,8 @@ static __always_inline void complete(struct pending *p, long ret,
 		goto out;
 	/* -ERESTARTSYS .. -ERESTART_RESTARTBLOCK: the call runs again. */
 	if (ret <= -512 && ret >= -516)
+		goto out;
+	if (ret < 0 && !denied_allowed((__u32)bpf_get_current_uid_gid()))
 		goto out;
 
 	e = reserve_ns_event(ret < 0 ? NSG_REC_DENIED : ok_type);
@@ -455,7 +527,7 @@ int unshare_enter(struct trace_event_raw_sys_enter *ctx)
 SEC("tp/syscalls/sys_exit_unshare")
 int unshare_exit(struct trace_event_raw_sys_exit *ctx)
 {
-	struct pending *p = in_flight(NSG_SYS_UNSHARE);
+	struct pending *p = in_flight(NSG_SYS_UNSHARE, true);
 
 	if (!p)
 		return 0;
@@ -478,7 +550,7 @@ int setns_enter(struct trace_event_raw_sys_enter *ctx)
 SEC("tp/syscalls/sys_exit_setns")
 int setns_exit(struct trace_event_raw_sys_exit *ctx)
 {
-	struct pending *p = in_flight(NSG_SYS_SETNS);
+	struct pending *p = in_flight(NSG_SYS_SETNS, true);
 
 	if (p)
 		complete(p, ctx->ret, NSG_REC_SETNS, true);
@@ -499,7 +571,7 @@ int clone_enter(struct trace_event_raw_sys_enter *ctx)
 SEC("tp/syscalls/sys_exit_clone")
 int clone_exit(struct trace_event_raw_sys_exit *ctx)
 {
-	struct pending *p = in_flight(NSG_SYS_CLONE);
+	struct pending *p = in_flight(NSG_SYS_CLONE, false);
 
 	/* Success is reported by sched_fork, in the middle of the call. */
 	if (p)
@@ -522,7 +594,7 @@ int clone3_enter(struct trace_event_raw_sys_enter *ctx)
 SEC("tp/syscalls/sys_exit_clone3")
 int clone3_exit(struct trace_event_raw_sys_exit *ctx)
 {
-	struct pending *p = in_flight(NSG_SYS_CLONE3);
+	struct pending *p = in_flight(NSG_SYS_CLONE3, false);
 
 	if (p)
 		complete(p, ctx->ret, 0, false);

@@ -23,9 +23,9 @@ const std::vector<CommandSpec>& specs() {
        Command::Daemon,
        {"--no-events", "--no-mirror"},
        {"--socket", "--reconcile-interval", "--cgroup-root", "--adopt", "--socket-group",
-        "--state-dir", "--hooks", "--ring-buffer-kib", "--scan"}},
+        "--state-dir", "--hooks", "--ring-buffer-kib", "--scan", "--denied-rate"}},
       {"tree", Command::Tree, {"--text", "--pids"}, {"--socket", "--scan"}},
-      {"watch", Command::Watch, {}, {"--socket", "--hooks", "--ring-buffer-kib"}},
+      {"watch", Command::Watch, {}, {"--socket", "--hooks", "--ring-buffer-kib", "--denied-rate"}},
       {"which", Command::Which, {}, {"--socket"}},
       {"stats", Command::Stats, {}, {"--socket"}},
       {"rename", Command::Rename, {}, {"--socket"}},
@@ -67,7 +67,7 @@ Commands:
   daemon [--socket PATH] [--socket-group GROUP] [--cgroup-root PATH | --no-mirror]
          [--adopt=auto|all] [--no-events] [--reconcile-interval SECONDS]
          [--state-dir PATH] [--hooks=auto|fexit|tracepoint] [--ring-buffer-kib N]
-         [--scan=auto|iterator|proc]
+         [--scan=auto|iterator|proc] [--denied-rate N]
       Load the BPF programs (root), build the tree from a scan, keep it up to
       date from events, mirror it into cgroup v2 directories, serve the
       control socket (default /run/nsgroup/nsgroup.sock). Each event is
@@ -99,6 +99,14 @@ Commands:
       --ring-buffer-kib: the BPF ring buffer's size (default 4096). Records
       that do not fit are counted, reported as a "lost" event, and healed
       by an immediate rescan of /proc.
+      --denied-rate: denied records (failed namespace requests, which any
+      user can make for free) each uid may send a second, after a burst of
+      100 (default 20; 0: no limit). The rest are counted in the kernel and
+      reported once a second as a "suppressed" event per uid, and in
+      `nsgroup stats` ("dropped", "suppressed_by_uid"). Successful
+      namespace changes are never suppressed. Events go to stdout through a
+      queue of 8 MiB: a journal or pipe that does not keep up costs lines
+      (counted in stats, "dropped.stdout_lines"), never the daemon's loop.
   tree [--socket PATH] [--text] [--pids] [--scan=auto|iterator|proc]
       Print the container tree as JSON: from the daemon, or, with no daemon
       listening, from one scan ("source": "scan"). The scan walks /proc (no
@@ -107,12 +115,13 @@ Commands:
       task iterator instead (loading it costs about 0.1 s; it then reads
       10,000 processes in a few ms). --pids lists member pids, --text draws
       the tree for humans.
-  watch [--socket PATH] [--hooks=auto|fexit|tracepoint]
+  watch [--socket PATH] [--hooks=auto|fexit|tracepoint] [--denied-rate N]
       Stream events as JSON lines: from the daemon, or, with no daemon
-      listening, by loading the BPF programs itself (root; --hooks as for
-      daemon). Kinds: clone,
-      unshare, setns, denied (a namespace request that failed, with errno),
-      exit, lost (records dropped, with a count), container_removed.
+      listening, by loading the BPF programs itself (root; --hooks and
+      --denied-rate as for daemon). Kinds: clone, unshare, setns, denied (a
+      namespace request that failed, with errno), exit, lost (records
+      dropped, with a count), suppressed (denied records over a uid's
+      rate, with the uid and a count), container_removed.
       SIGINT or SIGTERM stops it with status 0.
   which PID [--socket PATH]
       Print the full path of the container PID is in.
@@ -211,6 +220,9 @@ ParseResult parse_args(const std::vector<std::string_view>& args) {
         if (!parse_number(*value, k) || k < 4 || k > (1U << 20) || (k & (k - 1)) != 0)
           return usage_error("--ring-buffer-kib is a power of two from 4 to 1048576");
         o.daemon.ring_kib = k;
+      } else if (name == "--denied-rate") {
+        if (!parse_number(*value, o.daemon.denied_rate) || o.daemon.denied_rate > 1'000'000)
+          return usage_error("--denied-rate is a number of records a second, 0 for no limit");
       } else if (name == "--socket-group") {
         if (value->empty())
           return usage_error("--socket-group needs a group name or gid");

@@ -77,6 +77,7 @@ Status run_watch(const Options& opts) {
   topts.hooks = opts.daemon.hooks;
   topts.ring_bytes = opts.daemon.ring_kib * 1024U;
   topts.emit_forks = false;
+  topts.denied_rate = opts.daemon.denied_rate;
   auto tracer = Tracer::open(topts, print);
   if (!tracer)
     return tracer.error();
@@ -87,6 +88,7 @@ Status run_watch(const Options& opts) {
     if (auto ok = ep->add(fd, EPOLLIN, key); !ok)
       return ok;
   std::array<epoll_event, 8> ready{};
+  std::uint64_t last_report = BootClock::boot_ns_now();
   while (!reader_gone) {
     int n = ep->wait(ready, kDrainMs);
     for (int i = 0; i < n; ++i) {
@@ -94,8 +96,15 @@ Status run_watch(const Options& opts) {
         return {};
     }
     tracer->consume();
+    std::uint64_t now = BootClock::boot_ns_now();
     if (std::uint64_t lost = tracer->take_lost(); lost != 0)
-      print(lost_event(lost, BootClock::boot_ns_now()));
+      print(lost_event(lost, now));
+    if (now - last_report >= 1'000'000'000ULL) {
+      last_report = now;
+      if (tracer->take_drops(Drop::Suppressed) != 0)
+        for (auto [uid, n] : tracer->take_suppressed())
+          print(suppressed_event(uid, n, now));
+    }
   }
   return {};
 }

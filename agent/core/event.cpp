@@ -12,6 +12,7 @@ std::string_view to_string(EventKind k) {
   case EventKind::Exit: return "exit";
   case EventKind::Fork: return "fork";
   case EventKind::Lost: return "lost";
+  case EventKind::Suppressed: return "suppressed";
   case EventKind::ContainerRemoved: return "container_removed";
   }
   return "unknown";
@@ -33,6 +34,13 @@ Event lost_event(std::uint64_t count, std::uint64_t ts_boot_ns) {
   e.kind = EventKind::Lost;
   e.ts_boot_ns = ts_boot_ns;
   e.lost_count = count;
+  return e;
+}
+
+Event suppressed_event(std::uint32_t uid, std::uint64_t count, std::uint64_t ts_boot_ns) {
+  Event e = lost_event(count, ts_boot_ns);
+  e.kind = EventKind::Suppressed;
+  e.uid = uid;
   return e;
 }
 

@@ -19,6 +19,7 @@ enum class EventKind {
   Exit,
   Fork,  // internal: a tracked process forked without new namespaces
   Lost,
+  Suppressed,  // denied records over their uid's rate: a count per uid
   ContainerRemoved,
 };
 
@@ -47,7 +48,7 @@ struct Event {
   NsSet before;
   NsSet after;
   std::uint32_t exit_code = 0;   // Exit: wait(2) status
-  std::uint64_t lost_count = 0;  // Lost
+  std::uint64_t lost_count = 0;  // Lost, Suppressed
 
   // Namespaces whose identity differs between before and after.
   std::uint32_t changed_mask() const { return ns_diff(before, after); }
@@ -55,5 +56,7 @@ struct Event {
 
 // The event that reports `count` records the kernel could not deliver.
 Event lost_event(std::uint64_t count, std::uint64_t ts_boot_ns);
+// The event that reports `count` denied records of `uid` not sent (rate).
+Event suppressed_event(std::uint32_t uid, std::uint64_t count, std::uint64_t ts_boot_ns);
 
 }  // namespace nsgroup

@@ -357,6 +357,7 @@ ApplyResult Tree::apply(const Event& e, Delta& delta) {
     r.from = r.container;
     return r;
   case EventKind::Lost:
+  case EventKind::Suppressed:
   case EventKind::ContainerRemoved: return r;
   }
   return r;

@@ -56,6 +56,9 @@ std::string event_line(const Event& e, const BootClock& clock, const EventPlacem
   case EventKind::Lost:
     w.member("count", e.lost_count);
     return w.end_object(), out;
+  case EventKind::Suppressed:
+    w.member("uid", e.uid).member("count", e.lost_count).member("of", "denied");
+    return w.end_object(), out;
   case EventKind::Exit:
     w.member("pid", e.pid).member("comm", e.comm);
     write_exit_status(w, e.exit_code);

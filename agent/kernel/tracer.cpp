@@ -9,12 +9,15 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <array>
 #include <cstring>
+#include <unordered_map>
 #include <vector>
 
 #include "kernel/bpf_support.h"
 #include "kernel/decode.h"
 #include "nsgroup.skel.h"
+#include "nsgroup/events.h"
 #include "util/log.h"
 
 namespace nsgroup {
@@ -34,6 +37,16 @@ bool exists(const char* path) {
 std::string errno_text(int err) { return std::strerror(err); }
 
 }  // namespace
+
+std::string_view to_string(Drop d) {
+  switch (d) {
+  case Drop::RingFull: return "ring_full";
+  case Drop::TrackedFull: return "tracked_full";
+  case Drop::PendingMiss: return "pending_evicted";
+  case Drop::Suppressed: return "suppressed";
+  }
+  return "unknown";
+}
 
 std::optional<Hooks> hooks_named(std::string_view name) {
   if (name == "auto")
@@ -59,7 +72,8 @@ struct Tracer::State {
   bool fexit = false;
   RingBufferPtr rb;
   Callback cb;
-  std::uint64_t lost_seen = 0;
+  std::array<std::uint64_t, kDropCount> drops_seen{};
+  std::unordered_map<std::uint32_t, std::uint64_t> suppressed_seen;  // by uid
   std::size_t ncpus = 0;
 
   static int on_record(void* ctx, void* data, size_t size) noexcept {
@@ -175,6 +189,12 @@ int load_set(Tracer::State& s, const TracerOptions& opts, bool fexit,
     if (int err = bpf_map__set_max_entries(s.skel->maps.events, opts.ring_bytes); err != 0)
       return err;
   }
+  if (opts.denied_rate != 0) {
+    std::uint64_t interval = 1'000'000'000ULL / opts.denied_rate;
+    s.skel->rodata->denied_interval_ns = interval;
+    s.skel->rodata->denied_tolerance_ns =
+        interval * (std::max<std::uint32_t>(opts.denied_burst, 1) - 1);
+  }
   // A quarter of the ring waiting wakes the agent at once.
   s.skel->rodata->wake_bytes = bpf_map__max_entries(s.skel->maps.events) / 4;
   choose_programs(s.skel.get(), fexit);
@@ -212,18 +232,44 @@ int Tracer::poll(int timeout_ms) {
   return n + consume();
 }
 
-std::uint64_t Tracer::take_lost() {
+std::uint64_t Tracer::take_drops(Drop cause) {
+  static_assert(kDropCount == NSG_CNT_COUNT);
+  auto key = static_cast<std::uint32_t>(cause);
   std::vector<std::uint64_t> per_cpu(s_->ncpus);
-  std::uint32_t key = 0;
-  if (bpf_map_lookup_elem(bpf_map__fd(s_->skel->maps.lost), &key,
-                          per_cpu.data()) != 0)
+  if (bpf_map_lookup_elem(bpf_map__fd(s_->skel->maps.counters), &key, per_cpu.data()) != 0)
     return 0;
   std::uint64_t total = 0;
   for (auto v : per_cpu)
     total += v;
-  std::uint64_t delta = total - s_->lost_seen;
-  s_->lost_seen = total;
+  std::uint64_t delta = total - s_->drops_seen[key];
+  s_->drops_seen[key] = total;
   return delta;
+}
+
+std::vector<UidCount> Tracer::take_suppressed() {
+  std::vector<UidCount> out;
+  std::unordered_map<std::uint32_t, std::uint64_t> seen;
+  int fd = bpf_map__fd(s_->skel->maps.denied_budget);
+  std::uint32_t uid = 0;
+  const std::uint32_t* prev = nullptr;
+  // A key evicted under the walk restarts it from the first: bounded.
+  std::uint32_t budget = 2 * bpf_map__max_entries(s_->skel->maps.denied_budget);
+  while (budget-- != 0 && bpf_map_get_next_key(fd, prev, &uid) == 0) {
+    prev = &uid;
+    nsg_uid_budget b{};
+    if (bpf_map_lookup_elem(fd, &uid, &b) != 0)
+      continue;  // evicted between the two calls
+    seen[uid] = b.suppressed;
+    auto it = s_->suppressed_seen.find(uid);
+    // Smaller than last time: the entry was evicted and made again.
+    std::uint64_t before = it == s_->suppressed_seen.end() || it->second > b.suppressed
+                               ? 0
+                               : it->second;
+    if (b.suppressed > before)
+      out.push_back({uid, b.suppressed - before});
+  }
+  s_->suppressed_seen = std::move(seen);
+  return out;
 }
 
 void Tracer::track(std::uint32_t tgid) {

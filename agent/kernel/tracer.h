@@ -9,12 +9,29 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/event.h"
 #include "core/ns.h"
 #include "util/result.h"
 
 namespace nsgroup {
+
+// Any user makes denied records for free (setns(-1, 0) in a loop): per uid,
+// at most this many a second reach user space, after a burst of this many.
+inline constexpr std::uint32_t kDefaultDeniedRate = 20;
+inline constexpr std::uint32_t kDefaultDeniedBurst = 100;
+
+// Why the kernel side did not deliver a record (bpf: enum nsg_counter).
+enum class Drop { RingFull, TrackedFull, PendingMiss, Suppressed };
+inline constexpr std::size_t kDropCount = 4;
+std::string_view to_string(Drop d);
+
+// Denied records a uid was refused (rate limit), since the last report.
+struct UidCount {
+  std::uint32_t uid = 0;
+  std::uint64_t count = 0;
+};
 
 // Which programs feed the events. Both emit the same events.
 enum class Hooks {
@@ -36,6 +53,10 @@ struct TracerOptions {
   // bpf_get_current_task_btf() (5.11+; probed). false forces the helper
   // reads older kernels get (tests cover both).
   bool plain_loads = true;
+  // Denied records per second and uid, and how many at once; over that
+  // they are counted (take_suppressed), not sent. 0: no limit.
+  std::uint32_t denied_rate = kDefaultDeniedRate;
+  std::uint32_t denied_burst = kDefaultDeniedBurst;
 };
 
 // How often a consumer drains records that woke no one (forks, exits, and
@@ -66,8 +87,13 @@ class Tracer {
   // Waits up to timeout_ms for records, then delivers them (fork and exit
   // records wake no one: they are delivered by this call's end too).
   int poll(int timeout_ms);
-  // Records the kernel dropped since the last call (ring buffer full).
-  std::uint64_t take_lost();
+  // Records the kernel dropped for `cause` since the last call for it.
+  std::uint64_t take_drops(Drop cause);
+  // Records dropped because the ring buffer was full (the "lost" event).
+  std::uint64_t take_lost() { return take_drops(Drop::RingFull); }
+  // Per uid, the denied records refused since the last call. The sum may
+  // be below take_drops(Suppressed) when a uid's entry was evicted.
+  std::vector<UidCount> take_suppressed();
   // Adds a thread group to the kernel's tracked set.
   void track(std::uint32_t tgid);
   // Tells the kernel side the initial namespaces: a process whose set

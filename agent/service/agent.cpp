@@ -126,6 +126,8 @@ Json Agent::stats() {
   struct mallinfo2 heap = ::mallinfo2();
   ctx.heap_in_use = heap.uordblks + heap.hblkhd;
   ctx.heap_free = heap.fordblks;
+  ctx.stdout_drops = fanout_->stdout_drops();
+  ctx.watcher_drops = server_ ? server_->slow_drops() : 0;
   return stats_json(counters_, *tree_, ctx);
 }
 
@@ -236,6 +238,7 @@ void Agent::rescan(std::string_view why, bool relabel) {
 void Agent::after_batch() {
   if (std::uint64_t lost = tracer_->take_lost(); lost != 0) {
     counters_.lost += lost;
+    counters_.drops[static_cast<std::size_t>(Drop::RingFull)] += lost;
     ++counters_.events[static_cast<std::size_t>(EventKind::Lost)];
     fanout_->publish(event_line(lost_event(lost, BootClock::boot_ns_now()), clock_), {});
     log_warn(std::to_string(lost) + " BPF records lost (ring buffer full); rescanning /proc");
@@ -283,6 +286,7 @@ Status Agent::bootstrap() {
   TracerOptions topts;
   topts.hooks = opts_.hooks;
   topts.ring_bytes = opts_.ring_kib * 1024U;
+  topts.denied_rate = opts_.denied_rate;
   auto tracer = Tracer::open(topts, [this](const Event& e) { on_event(e); });
   if (!tracer)
     return tracer.error();
@@ -346,7 +350,31 @@ bool Agent::identify(Connection& c) {
   return true;
 }
 
+void Agent::take_kernel_drops() {
+  for (Drop d : {Drop::TrackedFull, Drop::PendingMiss}) {
+    if (std::uint64_t n = tracer_->take_drops(d); n != 0) {
+      counters_.drops[static_cast<std::size_t>(d)] += n;
+      log_warn(std::to_string(n) +
+               (d == Drop::TrackedFull ? " processes could not be tracked (the map is full)"
+                                       : " namespace calls lost their pending slot") +
+               "; rescanning");
+      reconcile_now_ = true;
+    }
+  }
+  std::uint64_t suppressed = tracer_->take_drops(Drop::Suppressed);
+  if (suppressed == 0)
+    return;
+  counters_.drops[static_cast<std::size_t>(Drop::Suppressed)] += suppressed;
+  std::uint64_t now = BootClock::boot_ns_now();
+  for (auto [uid, n] : tracer_->take_suppressed()) {
+    count_suppressed(counters_, uid, n);
+    ++counters_.events[static_cast<std::size_t>(EventKind::Suppressed)];
+    fanout_->publish(event_line(suppressed_event(uid, n, now), clock_), {});
+  }
+}
+
 void Agent::tick() {
+  take_kernel_drops();
   if (reconcile_now_)
     after_batch();  // a rescan held back by the rate limit
   collect(true);

@@ -81,6 +81,9 @@ class Agent final : public ApiBackend {
 
  private:
   void on_event(const Event& e);
+  // Once a second: what the kernel side counted and did not deliver; the
+  // suppressed denied records reported per uid, a rescan for the rest.
+  void take_kernel_drops();
   void apply_worker_scan(ScanWorker::Done& done, bool relabel);
   void publish(const Event& e, const ApplyResult& r);
   // Applies a scan; the kernel tracks every process it placed.

@@ -29,6 +29,8 @@ struct DaemonOptions {
   // loads; a one-shot tree's is the iterator from kIteratorFrom processes
   // up (below, loading it costs more than walking /proc).
   ScanMode scan = ScanMode::Auto;
+  // Denied records per uid and second (tracer.h); 0: no limit.
+  std::uint32_t denied_rate = kDefaultDeniedRate;
 };
 
 // Runs until SIGINT/SIGTERM (then returns normally); a Failure when it

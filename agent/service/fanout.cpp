@@ -4,7 +4,6 @@
 #include <unistd.h>
 
 #include "service/access.h"
-#include "util/file.h"
 #include "util/log.h"
 
 namespace nsgroup {
@@ -15,14 +14,20 @@ constexpr std::size_t kFlushBytes = std::size_t{64} << 10;
 
 }  // namespace
 
+Fanout::Fanout(const Tree& tree, bool to_stdout) : tree_(tree), stdout_(to_stdout) {
+  if (stdout_)
+    writer_.emplace(STDOUT_FILENO, kStdoutQueueBytes);
+}
+
 void Fanout::flush() {
   if (!stdout_ || out_.empty())
     return;
-  if (!write_all(STDOUT_FILENO, out_)) {
+  writer_->push(out_);
+  out_.clear();
+  if (!writer_->open()) {
     stdout_ = false;
     log_warn("stdout is closed: events are no longer printed there");
   }
-  out_.clear();
 }
 
 bool Fanout::wanted() const { return stdout_ || (server_ && server_->has_watchers()); }

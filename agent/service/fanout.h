@@ -4,18 +4,24 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "core/tree.h"
 #include "json/json.h"
 #include "service/server.h"
+#include "util/async_writer.h"
 
 namespace nsgroup {
 
+// What stdout may hold unwritten (a slow journal, a stuck pipe) before
+// lines are dropped and counted: the loop never waits on it.
+inline constexpr std::size_t kStdoutQueueBytes = std::size_t{8} << 20;
+
 class Fanout {
  public:
-  Fanout(const Tree& tree, bool to_stdout) : tree_(tree), stdout_(to_stdout) {}
+  Fanout(const Tree& tree, bool to_stdout);
   // The watchers; events before a server exists go to stdout only.
   void attach(Server* server) { server_ = server; }
 
@@ -28,15 +34,18 @@ class Fanout {
   // called only when there is one.
   void publish(std::string_view line, std::string_view where, std::string_view from = {},
                const std::function<std::string()>& redacted = {});
-  // Writes the lines stdout has waiting: one write(2) per loop turn (or per
-  // 64 KiB), not one per event.
+  // Hands the lines stdout has waiting to its writer thread: once per loop
+  // turn (or per 64 KiB), not once per event.
   void flush();
+  // Lines stdout could not take in time, or at all.
+  std::uint64_t stdout_drops() const { return writer_ ? writer_->dropped() : 0; }
 
  private:
   const Tree& tree_;
   Server* server_ = nullptr;
   bool stdout_;
-  std::string out_;  // lines for stdout not written yet, its capacity reused
+  std::optional<AsyncWriter> writer_;
+  std::string out_;  // lines for stdout not handed over yet, its capacity reused
 };
 
 }  // namespace nsgroup

@@ -252,6 +252,7 @@ void Server::send(Connection& c, std::string_view line) {
     log_warn("dropping a control-socket client (pid " +
              std::to_string(c.who.pid) + ") that does not read its " +
              (c.watching ? "event stream" : "replies"));
+    ++slow_drops_;
     close(c.fd.get());
     return;
   }

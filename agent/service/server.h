@@ -87,6 +87,8 @@ class Server {
   void resume();
   std::size_t client_count() const { return clients_.size() - dead_.size(); }
   bool has_watchers() const;
+  // Clients dropped because they left too much output unread.
+  std::uint64_t slow_drops() const { return slow_drops_; }
   const std::string& path() const { return path_; }
 
  private:
@@ -105,6 +107,7 @@ class Server {
   std::vector<int> dead_;
   std::uint64_t listen_key_;
   bool paused_ = false;
+  std::uint64_t slow_drops_ = 0;
 };
 
 // A gid from a group name or number (--socket-group); "" is root's.

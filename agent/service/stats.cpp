@@ -21,6 +21,16 @@ Json mirror_stats_json(const MirrorStats& m) {
   return j;
 }
 
+void count_suppressed(Counters& c, std::uint32_t uid, std::uint64_t n) {
+  auto it = c.suppressed_by_uid.find(uid);
+  if (it != c.suppressed_by_uid.end())
+    it->second += n;
+  else if (c.suppressed_by_uid.size() < kMaxUidsCounted)
+    c.suppressed_by_uid.emplace(uid, n);
+  else
+    c.suppressed_other_uids += n;
+}
+
 Json stats_json(const Counters& c, const Tree& tree, const StatsContext& ctx) {
   Json s;
   s["hooks"] = ctx.hooks;
@@ -31,6 +41,19 @@ Json stats_json(const Counters& c, const Tree& tree, const StatsContext& ctx) {
       ev[std::string(to_string(static_cast<EventKind>(k)))] = c.events[k];
   s["events"] = ev;
   s["lost"] = c.lost;
+  // Every record or line not delivered, by cause.
+  Json dropped = Json::object();
+  for (std::size_t d = 0; d < kDropCount; ++d)
+    dropped[std::string(to_string(static_cast<Drop>(d)))] = c.drops[d];
+  dropped["stdout_lines"] = ctx.stdout_drops;
+  dropped["slow_watchers"] = ctx.watcher_drops;
+  s["dropped"] = dropped;
+  Json by_uid = Json::object();
+  for (const auto& [uid, n] : c.suppressed_by_uid)
+    by_uid[std::to_string(uid)] = n;
+  if (c.suppressed_other_uids != 0)
+    by_uid["other"] = c.suppressed_other_uids;
+  s["suppressed_by_uid"] = by_uid;
   s["reconciles"] = c.reconciles;
   s["failed_scans"] = c.failed_scans;
   s["scans"] = {{"source", ctx.scans}, {"last_us", c.last_scan_us}, {"max_us", c.max_scan_us}};

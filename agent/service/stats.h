@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 
@@ -11,12 +12,19 @@
 #include "core/tree.h"
 #include "host/mirror.h"
 #include "json/json.h"
+#include "kernel/tracer.h"
 
 namespace nsgroup {
 
 struct Counters {
   std::array<std::uint64_t, kEventKindCount> events{};
-  std::uint64_t lost = 0;
+  std::uint64_t lost = 0;  // the ring buffer was full (= drops[RingFull])
+  // What the kernel side did not deliver, by cause (tracer.h's Drop), and
+  // per uid the denied records it suppressed (kMaxUidsCounted uids; the
+  // rest under uid "other").
+  std::array<std::uint64_t, kDropCount> drops{};
+  std::map<std::uint32_t, std::uint64_t> suppressed_by_uid;
+  std::uint64_t suppressed_other_uids = 0;
   std::uint64_t reconciles = 0;
   std::uint64_t failed_scans = 0;
   // The last scan (read and applied, on the event loop) and the longest.
@@ -39,7 +47,13 @@ struct StatsContext {
   // malloc's heap: bytes in use, and bytes free but not given back.
   std::uint64_t heap_in_use = 0;
   std::uint64_t heap_free = 0;
+  std::uint64_t stdout_drops = 0;   // lines stdout could not take
+  std::uint64_t watcher_drops = 0;  // clients dropped for not reading
 };
+
+inline constexpr std::size_t kMaxUidsCounted = 1024;
+// Counts n suppressed records of uid in c.
+void count_suppressed(Counters& c, std::uint32_t uid, std::uint64_t n);
 
 Json stats_json(const Counters& c, const Tree& tree, const StatsContext& ctx);
 // The figures of one subtree.

@@ -126,6 +126,30 @@ struct nsg_exit_event {
 };
 NSG_STATIC_ASSERT(sizeof(struct nsg_exit_event) == 48, "nsg_exit_event layout");
 
+/*
+ * What the kernel side drops, by cause: one slot each in the per-CPU array
+ * "counters". Every record not delivered is counted in exactly one.
+ */
+enum nsg_counter {
+	NSG_CNT_RING_FULL = 0,	 /* a record: the ring buffer was full */
+	NSG_CNT_TRACKED_FULL = 1, /* a process not tracked: the map was full */
+	NSG_CNT_PENDING_MISS = 2, /* a call whose pending slot was evicted or never made */
+	NSG_CNT_SUPPRESSED = 3,	 /* a denied record over its uid's rate */
+	NSG_CNT_COUNT = 4,
+};
+
+/*
+ * Per uid, the rate limit of denied records (GCRA): "tat" is the time,
+ * boot clock ns, at which the uid's budget is whole again; "suppressed"
+ * counts, from the entry's creation, the records it cost. User space reads
+ * the totals and reports what grew.
+ */
+struct nsg_uid_budget {
+	__u64 tat;
+	__u64 suppressed;
+};
+NSG_STATIC_ASSERT(sizeof(struct nsg_uid_budget) == 16, "nsg_uid_budget layout");
+
 /* task->flags bit of a kernel thread (PF_KTHREAD). */
 #define NSG_PF_KTHREAD 0x00200000U
 

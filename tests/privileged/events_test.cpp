@@ -12,9 +12,12 @@
 #include <cerrno>
 #include <cstring>
 #include <memory>
+#include <chrono>
 #include <set>
+#include <thread>
 
 #include "host/procfs.h"
+#include "host/scanner.h"
 #include "support.h"
 #include "util/file.h"
 
@@ -490,6 +493,144 @@ TEST_F(Events, NsenterIntoAnotherNetNamespace) {
   EXPECT_EQ(e->comm, "nsenter");
   EXPECT_EQ(e->after.inum[NSG_NS_NET], ns_inode(target.pid, "net"));
   EXPECT_EQ(ns_mask_names(e->changed_mask()), std::vector<std::string>{"net"});
+}
+
+// A child that drops to uid 65534 and calls setns(-1, 0) `calls` times;
+// returns how many the kernel refused with EBADF (read back from it).
+int denied_flood(int calls, pid_t* pid) {
+  Child c = fork_child([calls](int out) {
+    if (::setgid(65534) != 0 || ::setuid(65534) != 0)
+      return 1;
+    int refused = 0;
+    for (int i = 0; i < calls; ++i)
+      refused += ::setns(-1, 0) != 0 && errno == EBADF;
+    return ::write(out, &refused, sizeof refused) == sizeof refused ? 0 : 2;
+  });
+  int refused = -1;
+  *pid = c.pid;
+  if (!c.read_exact(&refused, sizeof refused) || c.wait() != 0)
+    return -1;
+  return refused;
+}
+
+std::uint64_t denied_of(const EventLog& log, pid_t pid) {
+  return static_cast<std::uint64_t>(
+      std::count_if(log.events().begin(), log.events().end(), [&](const Event& e) {
+        return e.kind == EventKind::Denied && e.pid == static_cast<std::uint32_t>(pid);
+      }));
+}
+
+TEST(DeniedRate, AFloodIsSuppressedPerUidAndEveryRecordIsAccountedFor) {
+  NSG_REQUIRE_PRIVILEGED();
+  TracerOptions opts = EventLog::own_events();
+  opts.denied_rate = 10;
+  opts.denied_burst = 5;
+  EventLog log(opts);
+  constexpr int kCalls = 3000;
+  auto started = std::chrono::steady_clock::now();
+  pid_t pid = 0;
+  ASSERT_EQ(denied_flood(kCalls, &pid), kCalls) << "the kernel did not refuse every call";
+  double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  log.drain();
+  ASSERT_EQ(log.tracer().take_lost(), 0U);
+  std::uint64_t sent = denied_of(log, pid);
+  std::uint64_t suppressed = log.tracer().take_drops(Drop::Suppressed);
+  // Every refused call is either delivered or counted, never both.
+  EXPECT_EQ(sent + suppressed, static_cast<std::uint64_t>(kCalls));
+  EXPECT_GE(sent, 5U);  // the burst
+  EXPECT_LE(sent, 5U + static_cast<std::uint64_t>(10 * took) + 2) << "over the rate";
+  auto by_uid = log.tracer().take_suppressed();
+  auto nobody = std::find_if(by_uid.begin(), by_uid.end(),
+                             [](const UidCount& u) { return u.uid == 65534; });
+  ASSERT_NE(nobody, by_uid.end()) << "uid 65534 is not named";
+  EXPECT_EQ(nobody->count, suppressed);
+  for (const Event& e : log.events())
+    if (e.kind == EventKind::Denied && e.pid == static_cast<std::uint32_t>(pid))
+      EXPECT_EQ(e.uid, 65534U);
+  // Deltas, not running totals.
+  EXPECT_EQ(log.tracer().take_drops(Drop::Suppressed), 0U);
+  EXPECT_TRUE(log.tracer().take_suppressed().empty());
+}
+
+TEST(DeniedRate, ZeroMeansEveryDeniedRecordIsSent) {
+  NSG_REQUIRE_PRIVILEGED();
+  TracerOptions opts = EventLog::own_events();
+  opts.denied_rate = 0;
+  EventLog log(opts);
+  constexpr int kCalls = 2 * static_cast<int>(kDefaultDeniedBurst);
+  pid_t pid = 0;
+  ASSERT_EQ(denied_flood(kCalls, &pid), kCalls);
+  log.drain();
+  EXPECT_EQ(denied_of(log, pid), static_cast<std::uint64_t>(kCalls));
+  EXPECT_EQ(log.tracer().take_drops(Drop::Suppressed), 0U);
+}
+
+// A process one of whose threads enters another net namespace, forks, and
+// (with `back`) returns; then the process forks. Its pid.
+pid_t thread_round_trip(const std::string& target_net, bool back) {
+  Child c = fork_child([&](int out) {
+    int home = ::open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+    int away = ::open(target_net.c_str(), O_RDONLY | O_CLOEXEC);
+    if (home < 0 || away < 0)
+      return 1;
+    bool ok = true;
+    std::thread t([&] {  // Go's LockOSThread + setns, and back
+      ok = ::setns(away, CLONE_NEWNET) == 0 && (!back || ::setns(home, CLONE_NEWNET) == 0);
+    });
+    t.join();
+    if (!ok)
+      return 2;
+    pid_t gc = ::fork();
+    if (gc == 0)
+      ::_exit(0);
+    ::waitpid(gc, nullptr, 0);
+    return 0;
+  });
+  pid_t pid = c.pid;
+  return c.wait() == 0 ? pid : -1;
+}
+
+TEST(Tracking, AThreadThatEntersAndLeavesLeavesItsProcessUntracked) {
+  NSG_REQUIRE_PRIVILEGED();
+  EventLog log;
+  log.tracer().set_root_ns(Scanner().root_ns());
+  Child target = make_target();
+  char ok;
+  ASSERT_TRUE(target.read_exact(&ok, 1));
+  std::string net = "/proc/" + std::to_string(target.pid) + "/ns/net";
+  pid_t round_trip = thread_round_trip(net, true);
+  ASSERT_GT(round_trip, 0);
+  pid_t stays = thread_round_trip(net, false);
+  ASSERT_GT(stays, 0);
+  // Control: a leader that enters the namespace is tracked, and its fork
+  // is reported; it comes last, so the others' records are in by then.
+  Child leader = fork_child([&](int) {
+    int away = ::open(net.c_str(), O_RDONLY | O_CLOEXEC);
+    if (away < 0 || ::setns(away, CLONE_NEWNET) != 0)
+      return 1;
+    pid_t gc = ::fork();
+    if (gc == 0)
+      ::_exit(0);
+    ::waitpid(gc, nullptr, 0);
+    return 0;
+  });
+  pid_t lpid = leader.pid;
+  ASSERT_EQ(leader.wait(), 0);
+  ASSERT_TRUE(log.wait_for([&](const Event& e) {
+    return e.kind == EventKind::Fork && e.ppid == static_cast<std::uint32_t>(lpid);
+  })) << "the control's fork was not reported";
+  for (pid_t pid : {round_trip, stays}) {
+    // Its threads' setns records came: the process was seen...
+    EXPECT_TRUE(std::any_of(log.events().begin(), log.events().end(), [&](const Event& e) {
+      return e.kind == EventKind::Setns && e.pid == static_cast<std::uint32_t>(pid) &&
+             e.tid != e.pid;
+    }));
+    // ...and, its leader never having left the initial namespaces, it is
+    // not tracked: its fork gives no record.
+    for (const Event& e : log.events())
+      EXPECT_FALSE(e.kind == EventKind::Fork && e.ppid == static_cast<std::uint32_t>(pid))
+          << "pid " << pid << " stayed tracked";
+  }
 }
 
 TEST(EventLoss, AFullRingBufferIsCountedNotSilent) {

@@ -88,6 +88,15 @@ TEST(ParseArgs, RingBufferSize) {
   EXPECT_EQ(parse({"watch", "--ring-buffer-kib=x"}).kind, Kind::UsageError);
 }
 
+TEST(ParseArgs, DeniedRate) {
+  EXPECT_EQ(parse({"daemon"}).options.daemon.denied_rate, kDefaultDeniedRate);
+  EXPECT_EQ(parse({"daemon", "--denied-rate=0"}).options.daemon.denied_rate, 0U);
+  EXPECT_EQ(parse({"watch", "--denied-rate", "5"}).options.daemon.denied_rate, 5U);
+  EXPECT_EQ(parse({"daemon", "--denied-rate=-1"}).kind, Kind::UsageError);
+  EXPECT_EQ(parse({"daemon", "--denied-rate=2000000"}).kind, Kind::UsageError);
+  EXPECT_EQ(parse({"tree", "--denied-rate=5"}).kind, Kind::UsageError);
+}
+
 TEST(ParseArgs, TreeWhichRenameKill) {
   auto t = parse({"tree", "--text", "--pids"});
   EXPECT_TRUE(t.options.text);

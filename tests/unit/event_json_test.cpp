@@ -91,6 +91,15 @@ TEST(EventJson, DeniedCarriesErrno) {
   EXPECT_EQ(j["error"], "EPERM");
 }
 
+TEST(EventJson, SuppressedNamesTheUidAndTheCount) {
+  json j = event_json(suppressed_event(65534, 1234, 1'500'000), BootClock(0));
+  EXPECT_EQ(j["event"], "suppressed");
+  EXPECT_EQ(j["uid"], 65534);
+  EXPECT_EQ(j["count"], 1234);
+  EXPECT_EQ(j["of"], "denied");
+  EXPECT_FALSE(j.contains("pid"));
+}
+
 TEST(EventJson, SetnsFlagsAreNstypeNamesAndFdIsShown) {
   Event e = unshare_event();
   e.kind = EventKind::Setns;
