@@ -72,12 +72,20 @@ struct Tracer::State {
   bool fexit = false;
   RingBufferPtr rb;
   Callback cb;
+  int budget = 0;  // records consume() may deliver; 0: no bound
+  int taken = 0;   // records delivered by the consume() under way
   std::array<std::uint64_t, kDropCount> drops_seen{};
   std::unordered_map<std::uint32_t, std::uint64_t> suppressed_seen;  // by uid
   std::size_t ncpus = 0;
 
+  // What on_record returns to stop libbpf's loop once the budget is
+  // spent: a negative value ends ring_buffer__consume() after this record
+  // (libbpf has already moved past it).
+  static constexpr int kBudgetSpent = -ECANCELED;
+
   static int on_record(void* ctx, void* data, size_t size) noexcept {
     auto* self = static_cast<State*>(ctx);
+    ++self->taken;
     try {
       auto ev = decode_record(
           std::span(static_cast<const std::byte*>(data), size));
@@ -92,7 +100,7 @@ struct Tracer::State {
     } catch (...) {
       log_error("event handler failed");
     }
-    return 0;
+    return self->budget != 0 && self->taken >= self->budget ? kBudgetSpent : 0;
   }
 };
 
@@ -223,8 +231,14 @@ int delivered(int n, const char* what) {
 
 }  // namespace
 
-int Tracer::consume() {
-  return delivered(ring_buffer__consume(s_->rb.get()), "reading the ring buffer");
+int Tracer::consume(int max_records) {
+  s_->budget = max_records;
+  s_->taken = 0;
+  int n = ring_buffer__consume(s_->rb.get());
+  s_->budget = 0;
+  if (n == State::kBudgetSpent)
+    return s_->taken;
+  return delivered(n, "reading the ring buffer");
 }
 
 int Tracer::poll(int timeout_ms) {

@@ -82,8 +82,9 @@ class Tracer {
   // epoll). Fork and exit records do not wake it: consume() on a timer
   // (kDrainMs) delivers them.
   int fd() const;
-  // Delivers every waiting record to the callback. Returns how many.
-  int consume();
+  // Delivers the waiting records to the callback, at most max_records
+  // (0: all of them). Returns how many.
+  int consume(int max_records = 0);
   // Waits up to timeout_ms for records, then delivers them (fork and exit
   // records wake no one: they are delivered by this call's end too).
   int poll(int timeout_ms);

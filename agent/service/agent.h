@@ -26,6 +26,9 @@
 
 namespace nsgroup {
 
+// Records applied per loop turn (about 10 ms of work at most).
+inline constexpr int kRecordsPerTurn = 4096;
+
 class Agent final : public ApiBackend {
  public:
   explicit Agent(const DaemonOptions& opts);
@@ -40,8 +43,12 @@ class Agent final : public ApiBackend {
     fanout_->attach(server);
   }
   int ring_fd() const { return tracer_->fd(); }
-  // Delivers what the ring buffer holds.
-  void consume() { tracer_->consume(); }
+  // Delivers what the ring buffer holds, at most kRecordsPerTurn: a flood
+  // of records must leave the loop time for its clients and its timers.
+  void consume() { behind_ = tracer_->consume(kRecordsPerTurn) >= kRecordsPerTurn; }
+  // True when the last consume() left records in the ring: the loop comes
+  // back at once instead of sleeping.
+  bool behind() const { return behind_; }
   // After each loop turn: report losses (and rescan), collect, sync.
   void after_batch();
   // Once a second: pins rechecked, mirror retries, state saved when due,
@@ -131,6 +138,7 @@ class Agent final : public ApiBackend {
   bool scan_again_ = false;      // asked for while one ran: it may predate why
   std::string scan_why_;
   bool reconcile_now_ = false;  // records were lost: a rescan is due
+  bool behind_ = false;
   std::uint64_t last_loss_scan_ns_ = 0;
   std::uint64_t removed_at_trim_ = 0;
 };

@@ -119,8 +119,9 @@ Status Daemon::run() {
     return ok;
   std::array<epoll_event, 64> ready{};
   for (;;) {
-    // Woken by the records that matter, or after kDrainMs for the rest.
-    int n = ep_.wait(ready, kDrainMs);
+    // Woken by the records that matter, or after kDrainMs for the rest; at
+    // once while records or requests wait from the last turn.
+    int n = ep_.wait(ready, agent_.behind() || server_->busy() ? 0 : kDrainMs);
     for (int i = 0; i < n; ++i) {
       std::uint64_t key = ready[i].data.u64;
       if (key == kRing) {
@@ -157,6 +158,7 @@ Status Daemon::run() {
     }
     agent_.consume();
     agent_.after_batch();
+    server_->service();
     server_->reap();
   }
 }

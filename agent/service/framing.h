@@ -26,6 +26,8 @@ class LineFramer {
   // True when a line is longer than the bound, whole or still without its
   // newline: the client is to be told and dropped.
   bool overflowed() const;
+  // True when a whole line (perhaps a blank one) waits.
+  bool has_line() const { return buf_.find('\n', start_) != std::string::npos; }
   // Bytes received and not yet returned as lines.
   std::size_t pending() const { return buf_.size() - start_; }
 

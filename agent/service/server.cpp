@@ -151,7 +151,8 @@ void Server::on_listen_ready() {
     }
     if (on_accept_ && !on_accept_(*c))
       continue;  // refused: the fd closes with c
-    if (auto added = ep_.add(fd, EPOLLIN | EPOLLRDHUP, kClientTag | static_cast<std::uint32_t>(fd));
+    c->interest = EPOLLIN | EPOLLRDHUP;
+    if (auto added = ep_.add(fd, c->interest, kClientTag | static_cast<std::uint32_t>(fd));
         !added) {
       log_warn("refused a control-socket client: " + added.error().message());
       continue;
@@ -189,48 +190,66 @@ void Server::on_client_ready(std::uint64_t key, std::uint32_t events) {
   if (it == clients_.end() || it->second->dead)
     return;
   Connection& c = *it->second;
+  if (events & (EPOLLHUP | EPOLLERR)) {
+    // Both directions gone: nothing can reach the client any more.
+    close(fd);
+    return;
+  }
   if (events & EPOLLOUT) {
     flush(c);
     if (c.dead)
       return;
   }
-  if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) {
-    char buf[65536];
-    bool eof = false;
-    for (;;) {
-      ssize_t n = ::read(fd, buf, sizeof buf);
-      if (n > 0) {
-        if (!c.closing)
-          c.in.feed(std::string_view(buf, static_cast<std::size_t>(n)));
-        if (c.in.pending() > kMaxRequestBytes)
-          break;  // handle what is complete, then judge the rest
-        continue;
-      }
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0 && errno == EAGAIN)
-        break;
-      eof = true;  // EOF or error: answer what came, then close
-      break;
+  if ((events & (EPOLLIN | EPOLLRDHUP)) && !c.read_done && read_input(c))
+    c.read_done = true;  // half-closed: what came is still answered
+  handle_lines(c);
+  if (c.dead)
+    return;
+  if (c.in.overflowed()) {
+    c.in = LineFramer();
+    send_error(c, "request longer than " + std::to_string(kMaxRequestBytes) + " bytes");
+    c.closing = true;
+  }
+  close_if_done(c);
+  if (!c.dead)
+    update_interest(c);
+}
+
+bool Server::read_input(Connection& c) {
+  char buf[65536];
+  for (;;) {
+    // Past the bound, the rest stays in the socket until lines are taken.
+    if (c.in.pending() > kMaxRequestBytes)
+      return false;
+    ssize_t n = ::read(c.fd.get(), buf, sizeof buf);
+    if (n > 0) {
+      if (!c.closing)
+        c.in.feed(std::string_view(buf, static_cast<std::size_t>(n)));
+      continue;
     }
-    handle_lines(c);
-    if (c.dead)
-      return;
-    if (c.in.overflowed()) {
-      c.in = LineFramer();
-      send_error(c, "request longer than " + std::to_string(kMaxRequestBytes) + " bytes");
-      c.closing = true;
-    }
-    if (eof || (c.closing && c.out.size() == c.sent))
-      close(fd);
+    if (n < 0 && errno == EINTR)
+      continue;
+    return !(n < 0 && errno == EAGAIN);  // EOF, or an error: no more input
   }
 }
 
 void Server::handle_lines(Connection& c) {
+  if (c.turn != turn_) {
+    c.turn = turn_;
+    c.answered = 0;
+  }
   while (!c.closing && !c.dead) {
+    bool spent = c.answered >= kRequestsPerTurn;
+    if (spent || c.out.size() - c.sent > kReplyBacklog) {
+      // Held: the next turn (or the client's reading) resumes it.
+      if (spent && c.in.has_line())
+        hold(c);
+      return;
+    }
     auto line = c.in.next();
     if (!line)
       break;
+    ++c.answered;
     auto req = parse_request(*line);
     if (!req) {
       send_error(c, req.error().message());
@@ -245,10 +264,61 @@ void Server::handle_lines(Connection& c) {
   }
 }
 
+void Server::service() {
+  reap();
+  std::vector<int> held;
+  held.swap(held_);
+  for (int fd : held) {
+    auto it = clients_.find(fd);
+    if (it == clients_.end() || it->second->dead)
+      continue;
+    Connection& c = *it->second;
+    c.held = false;
+    handle_lines(c);
+    if (c.dead)
+      continue;
+    close_if_done(c);
+    if (!c.dead)
+      update_interest(c);
+  }
+  ++turn_;
+}
+
+void Server::hold(Connection& c) {
+  if (!c.held) {
+    c.held = true;
+    held_.push_back(c.fd.get());
+  }
+}
+
+void Server::close_if_done(Connection& c) {
+  bool unsent = c.sent < c.out.size();
+  if (unsent || c.dead)
+    return;
+  // A watcher that shut its side still reads its stream; others are done
+  // once every request that came is answered.
+  if (c.closing || (c.read_done && !c.watching && !c.in.has_line()))
+    close(c.fd.get());
+}
+
+void Server::update_interest(Connection& c) {
+  std::uint32_t want = 0;
+  bool backlogged = c.out.size() - c.sent > kReplyBacklog;
+  if (!c.read_done && !c.closing && !backlogged && c.in.pending() <= kMaxRequestBytes)
+    want |= EPOLLIN | EPOLLRDHUP;
+  if (c.sent < c.out.size())
+    want |= EPOLLOUT;
+  if (want == c.interest)
+    return;
+  c.interest = want;
+  (void)ep_.modify(c.fd.get(), want, kClientTag | static_cast<std::uint32_t>(c.fd.get()));
+}
+
 void Server::send(Connection& c, std::string_view line) {
   if (c.dead)
     return;
-  if (c.out.size() - c.sent + line.size() > kMaxPendingOutput) {
+  std::size_t unsent = c.out.size() - c.sent;
+  if (unsent != 0 && unsent + line.size() > kMaxPendingOutput) {
     log_warn("dropping a control-socket client (pid " +
              std::to_string(c.who.pid) + ") that does not read its " +
              (c.watching ? "event stream" : "replies"));
@@ -262,7 +332,7 @@ void Server::send(Connection& c, std::string_view line) {
 }
 
 void Server::send(Connection& c, std::string&& line) {
-  if (c.dead || !c.out.empty() || line.size() > kMaxPendingOutput) {
+  if (c.dead || !c.out.empty()) {
     send(c, std::string_view(line));
     return;
   }
@@ -296,8 +366,7 @@ void Server::flush(Connection& c) {
         c.out.erase(0, c.sent);
         c.sent = 0;
       }
-      (void)ep_.modify(fd, EPOLLIN | EPOLLRDHUP | EPOLLOUT,
-                       kClientTag | static_cast<std::uint32_t>(fd));
+      update_interest(c);
       return;
     }
     close(fd);  // EPIPE, ECONNRESET: the client went away
@@ -305,9 +374,12 @@ void Server::flush(Connection& c) {
   }
   c.out.clear();
   c.sent = 0;
-  (void)ep_.modify(fd, EPOLLIN | EPOLLRDHUP, kClientTag | static_cast<std::uint32_t>(fd));
-  if (c.closing)
-    close(fd);
+  // Requests held while replies were unread go on now.
+  if (c.in.has_line())
+    hold(c);
+  close_if_done(c);
+  if (!c.dead)
+    update_interest(c);
 }
 
 bool Server::has_watchers() const {

@@ -30,11 +30,24 @@ struct Connection {
   std::string out;
   std::size_t sent = 0;  // bytes of `out` already sent
   bool watching = false;
-  bool closing = false;  // close once `out` is flushed
+  bool read_done = false;  // the client shut its side (EOF): answer, then close
+  bool closing = false;    // close once `out` is flushed
+  std::uint32_t interest = 0;  // the epoll events asked for now
+  bool held = false;           // in Server's list of requests for a later turn
+  std::uint64_t turn = 0;      // the loop turn `answered` counts in
+  int answered = 0;            // requests answered in that turn
   bool dead = false;     // closed; freed by Server::reap(), never before
 };
-// Output a client may leave unread before it is dropped.
+// Output a client may leave unread before it is dropped. One reply is
+// never refused for its size (a tree of a large host): the bound is on
+// what a client leaves unread when more comes.
 inline constexpr std::size_t kMaxPendingOutput = 16 << 20;
+// A client's next request waits while more than this of its replies is
+// unread, so a client that asks without reading holds one reply, not many.
+inline constexpr std::size_t kReplyBacklog = 1 << 20;
+// Requests answered per client per loop turn: one client's pipeline of
+// requests must not hold the loop (and every other client) for long.
+inline constexpr int kRequestsPerTurn = 16;
 // Clients at once, in all and per non-root uid: idle connections must not
 // exhaust the daemon's file descriptors.
 inline constexpr std::size_t kMaxClients = 512;
@@ -79,12 +92,17 @@ class Server {
   // A line to every watching connection for which want() is true.
   void broadcast(std::string_view line,
                  const std::function<bool(const Connection&)>& want);
+  // Answers requests held back (kRequestsPerTurn, kReplyBacklog); once
+  // per loop turn, at its end.
+  void service();
   // Frees the connections closed since the last call. Connections are
   // never freed while a request is being handled: a handler that
   // broadcasts may close the very connection it serves.
   void reap();
   // Accepting again after running out of file descriptors (timer).
   void resume();
+  // True when requests wait for a later turn: the loop should not sleep.
+  bool busy() const { return !held_.empty(); }
   std::size_t client_count() const { return clients_.size() - dead_.size(); }
   bool has_watchers() const;
   // Clients dropped because they left too much output unread.
@@ -97,6 +115,15 @@ class Server {
   void flush(Connection& c);
   void close(int fd);
   void handle_lines(Connection& c);
+  // Reads what the socket has, up to the framer's bound; true at EOF.
+  bool read_input(Connection& c);
+  // Asks epoll for what c can use now: input while it may send requests,
+  // output while replies wait.
+  void update_interest(Connection& c);
+  // Closes c when it has nothing left to say or hear.
+  void close_if_done(Connection& c);
+  // Puts c on the list of clients whose requests wait for the next turn.
+  void hold(Connection& c);
 
   std::string path_;
   UniqueFd listen_;
@@ -105,6 +132,8 @@ class Server {
   AcceptHook on_accept_;
   std::map<int, std::unique_ptr<Connection>> clients_;
   std::vector<int> dead_;
+  std::vector<int> held_;  // clients with requests left for a later turn
+  std::uint64_t turn_ = 1;  // loop turns, counted by service()
   std::uint64_t listen_key_;
   bool paused_ = false;
   std::uint64_t slow_drops_ = 0;

@@ -633,6 +633,30 @@ TEST(Tracking, AThreadThatEntersAndLeavesLeavesItsProcessUntracked) {
   }
 }
 
+TEST(EventLoss, ABoundedConsumeDeliversThatManyAndTheRestNextTime) {
+  NSG_REQUIRE_PRIVILEGED();
+  std::vector<Event> got;
+  Tracer tracer =
+      Tracer::open(EventLog::own_events(), [&](const Event& e) { got.push_back(e); }).value();
+  std::vector<pid_t> pids;
+  for (int i = 0; i < 30; ++i) {
+    Child c = fork_child([](int) { return ::unshare(CLONE_NEWUTS); });
+    pids.push_back(c.pid);
+    ASSERT_EQ(c.wait(), 0);
+  }
+  EXPECT_EQ(tracer.consume(7), 7);
+  EXPECT_EQ(got.size(), 7U);
+  while (tracer.consume(7) != 0) {
+  }
+  EXPECT_EQ(tracer.take_lost(), 0U);
+  // Each unshare once, in the order they happened: none skipped, none twice.
+  std::vector<pid_t> unshares;
+  for (const Event& e : got)
+    if (e.kind == EventKind::Unshare && std::find(pids.begin(), pids.end(), static_cast<pid_t>(e.pid)) != pids.end())
+      unshares.push_back(static_cast<pid_t>(e.pid));
+  EXPECT_EQ(unshares, pids);
+}
+
 TEST(EventLoss, AFullRingBufferIsCountedNotSilent) {
   NSG_REQUIRE_PRIVILEGED();
   TracerOptions opts = EventLog::own_events();

@@ -170,7 +170,7 @@ pid_t spawn_with(const std::vector<std::string>& argv, const Streams& s,
   if (!s.in.empty())
     posix_spawn_file_actions_addopen(&fa, 0, s.in.c_str(), O_RDONLY, 0);
   if (!s.out.empty())
-    posix_spawn_file_actions_addopen(&fa, 1, s.out.c_str(), O_WRONLY, 0);
+    posix_spawn_file_actions_addopen(&fa, 1, s.out.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
   if (!s.err.empty())
     posix_spawn_file_actions_addopen(
         &fa, 2, s.err.c_str(), O_WRONLY | (s.truncate_err ? O_CREAT | O_TRUNC : 0), 0644);
@@ -357,8 +357,15 @@ DaemonProcess::DaemonProcess(std::vector<std::string> extra,
   std::string tag = std::to_string(::getpid()) + "-" + std::to_string(++seq);
   socket_ = "/tmp/nsgroup-test-" + tag + ".sock";
   log_path_ = "/tmp/nsgroup-test-" + tag + ".log";
-  std::vector<std::string> argv = {nsgroup_binary(), "daemon", "--no-events",
-                                   "--socket", socket_};
+  std::vector<std::string> argv = {nsgroup_binary(), "daemon", "--socket", socket_};
+  std::string out = "/dev/null";
+  if (auto it = std::find(extra.begin(), extra.end(), kPrintEvents); it != extra.end()) {
+    extra.erase(it);
+    events_path_ = "/tmp/nsgroup-test-" + tag + ".out";
+    out = events_path_;
+  } else {
+    argv.push_back("--no-events");
+  }
   argv.insert(argv.end(), extra.begin(), extra.end());
   // Tests that are not about the mirror leave cgroupfs alone.
   if (std::find(extra.begin(), extra.end(), "--cgroup-root") == extra.end())
@@ -372,7 +379,7 @@ DaemonProcess::DaemonProcess(std::vector<std::string> extra,
   }
   argv.push_back("--hooks=" + test_hooks_name());
   argv.insert(argv.begin(), wrapper.begin(), wrapper.end());
-  pid_ = spawn_with(argv, {"", "/dev/null", log_path_, true}, false);
+  pid_ = spawn_with(argv, {"", out, log_path_, true}, false);
   ready_ = eventually(
       [&] {
         int st;
@@ -393,6 +400,8 @@ DaemonProcess::~DaemonProcess() {
   }
   ::unlink(socket_.c_str());
   ::unlink(log_path_.c_str());
+  if (!events_path_.empty())
+    ::unlink(events_path_.c_str());
   ::unlink((state_dir_ + "/containers.json").c_str());
   ::unlink((state_dir_ + "/containers.json.tmp").c_str());
   ::rmdir(state_dir_.c_str());
@@ -419,9 +428,13 @@ int DaemonProcess::stop(int sig) {
   return st;
 }
 
-std::string DaemonProcess::log() const {
+std::string DaemonProcess::log() const { return slurp(log_path_); }
+
+std::string DaemonProcess::events() const { return slurp(events_path_); }
+
+std::string DaemonProcess::slurp(const std::string& path) {
   std::string s;
-  FILE* f = std::fopen(log_path_.c_str(), "r");
+  FILE* f = path.empty() ? nullptr : std::fopen(path.c_str(), "r");
   if (!f)
     return s;
   char buf[4096];

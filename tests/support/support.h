@@ -141,8 +141,14 @@ class DaemonProcess {
   int stop(int sig = SIGTERM);
   // What the daemon wrote to stderr so far.
   std::string log() const;
+  // With kPrintEvents among the extra arguments: what it wrote to stdout
+  // (its events) so far.
+  std::string events() const;
+  static constexpr const char* kPrintEvents = "--print-events";
 
  private:
+  static std::string slurp(const std::string& path);
+  std::string events_path_;
   std::string socket_;
   std::string log_path_;
   std::string state_dir_;

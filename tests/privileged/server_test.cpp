@@ -1,0 +1,161 @@
+// The control socket's Server driven on its own loop (a thread of the
+// test), with handlers that answer what the test asks: replies larger than
+// the unread-output bound, clients that shut their side before reading,
+// pipelines of requests, clients that ask without reading. Root: the
+// socket is chowned to root as the daemon's is.
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <thread>
+
+#include "service/server.h"
+#include "support.h"
+#include "util/socket.h"
+
+namespace nsgroup::test {
+namespace {
+
+// A Server on a socket of its own, its loop on a thread until the end.
+class ServerLoop {
+ public:
+  explicit ServerLoop(Server::Handler handler)
+      : path_("/run/nsgroup-test-server-" + std::to_string(::getpid()) + ".sock") {
+    ep_.emplace(Epoll::create().value());
+    server_ = Server::open(path_, 0, *ep_, kListen, std::move(handler), nullptr).value();
+    thread_ = std::thread([this] { run(); });
+  }
+  ~ServerLoop() {
+    stop_ = true;
+    thread_.join();
+    server_.reset();
+  }
+  const std::string& path() const { return path_; }
+  Server& server() { return *server_; }
+  // Loop turns so far, and the most requests any one turn handled.
+  int turns() const { return turns_; }
+
+  std::atomic<int> handled_this_turn{0};
+  std::atomic<int> most_in_a_turn{0};
+
+ private:
+  static constexpr std::uint64_t kListen = 1;
+  void run() {
+    std::array<epoll_event, 16> ready{};
+    while (!stop_) {
+      int n = ep_->wait(ready, server_->busy() ? 0 : 10);
+      handled_this_turn = 0;
+      for (int i = 0; i < n; ++i) {
+        if (ready[i].data.u64 == kListen)
+          server_->on_listen_ready();
+        else
+          server_->on_client_ready(ready[i].data.u64, ready[i].events);
+      }
+      server_->service();
+      server_->reap();
+      most_in_a_turn = std::max(most_in_a_turn.load(), handled_this_turn.load());
+      ++turns_;
+    }
+  }
+  std::string path_;
+  std::optional<Epoll> ep_;
+  std::unique_ptr<Server> server_;
+  std::thread thread_;
+  std::atomic<bool> stop_{false};
+  std::atomic<int> turns_{0};
+};
+
+std::string read_to_eof(int fd) {
+  std::string out;
+  char buf[65536];
+  ssize_t n;
+  while ((n = ::read(fd, buf, sizeof buf)) > 0)
+    out.append(buf, static_cast<std::size_t>(n));
+  return out;
+}
+
+// A reply of n bytes of 'x' (a JSON string), for {"op":"big","n":N}.
+void big_reply(Server& s, Connection& c, const Json& req) {
+  std::size_t n = req.value("n", std::size_t{0});
+  s.send(c, std::string("\"") + std::string(n, 'x') + "\"");
+}
+
+TEST(Server, AReplyLargerThanTheUnreadBoundIsSentWhole) {
+  NSG_REQUIRE_PRIVILEGED();
+  ServerLoop* loop = nullptr;
+  ServerLoop l([&](Connection& c, const Json& req) { big_reply(loop->server(), c, req); });
+  loop = &l;
+  auto fd = connect_unix(l.path()).value();
+  const std::size_t n = kMaxPendingOutput + (4 << 20);
+  std::string req = "{\"op\":\"big\",\"n\":" + std::to_string(n) + "}\n";
+  ASSERT_EQ(::write(fd.get(), req.data(), req.size()), static_cast<ssize_t>(req.size()));
+  ::shutdown(fd.get(), SHUT_WR);
+  std::string got = read_to_eof(fd.get());
+  ASSERT_EQ(got.size(), n + 3) << "the reply was cut";
+  EXPECT_EQ(got.back(), '\n');
+  EXPECT_EQ(l.server().slow_drops(), 0U);
+}
+
+TEST(Server, AClientThatShutsItsSideFirstGetsEveryReply) {
+  NSG_REQUIRE_PRIVILEGED();
+  ServerLoop* loop = nullptr;
+  ServerLoop l([&](Connection& c, const Json& req) { big_reply(loop->server(), c, req); });
+  loop = &l;
+  auto fd = connect_unix(l.path()).value();
+  // Three replies of 2 MiB: more than a socket buffer holds at once.
+  std::string req;
+  for (int i = 0; i < 3; ++i)
+    req += "{\"op\":\"big\",\"n\":2097152}\n";
+  ASSERT_EQ(::write(fd.get(), req.data(), req.size()), static_cast<ssize_t>(req.size()));
+  ASSERT_EQ(::shutdown(fd.get(), SHUT_WR), 0);
+  ::usleep(100'000);  // the server sees the EOF before anything is read
+  std::string got = read_to_eof(fd.get());
+  EXPECT_EQ(got.size(), 3 * (2097152 + 3U));
+}
+
+TEST(Server, APipelineIsAnsweredInOrderAFewRequestsATurn) {
+  NSG_REQUIRE_PRIVILEGED();
+  ServerLoop* loop = nullptr;
+  ServerLoop l([&](Connection& c, const Json& req) {
+    ++loop->handled_this_turn;
+    loop->server().send(c, Json{{"ok", true}, {"n", req.at("n")}});
+  });
+  loop = &l;
+  auto fd = connect_unix(l.path()).value();
+  constexpr int kRequests = 200;
+  std::string req;
+  for (int i = 0; i < kRequests; ++i)
+    req += "{\"op\":\"echo\",\"n\":" + std::to_string(i) + "}\n";
+  ASSERT_EQ(::write(fd.get(), req.data(), req.size()), static_cast<ssize_t>(req.size()));
+  ::shutdown(fd.get(), SHUT_WR);
+  std::string got = read_to_eof(fd.get());
+  int i = 0;
+  for (std::size_t pos = 0, nl; (nl = got.find('\n', pos)) != std::string::npos; pos = nl + 1)
+    EXPECT_EQ(Json::parse(got.substr(pos, nl - pos))["n"], i++);
+  EXPECT_EQ(i, kRequests);
+  EXPECT_GE(l.most_in_a_turn.load(), 1);
+  EXPECT_LE(l.most_in_a_turn.load(), kRequestsPerTurn);
+}
+
+TEST(Server, AClientThatAsksWithoutReadingIsHeldNotDropped) {
+  NSG_REQUIRE_PRIVILEGED();
+  ServerLoop* loop = nullptr;
+  ServerLoop l([&](Connection& c, const Json& req) { big_reply(loop->server(), c, req); });
+  loop = &l;
+  auto fd = connect_unix(l.path()).value();
+  // 40 replies of 1 MiB asked for at once: 40 MiB, over the unread bound
+  // if they were all made before the client reads.
+  constexpr int kRequests = 40;
+  std::string req;
+  for (int i = 0; i < kRequests; ++i)
+    req += "{\"op\":\"big\",\"n\":1048576}\n";
+  ASSERT_EQ(::write(fd.get(), req.data(), req.size()), static_cast<ssize_t>(req.size()));
+  ::usleep(300'000);  // the server works while nothing is read
+  ::shutdown(fd.get(), SHUT_WR);
+  std::string got = read_to_eof(fd.get());
+  EXPECT_EQ(got.size(), kRequests * (1048576 + 3U));
+  EXPECT_EQ(l.server().slow_drops(), 0U);
+}
+
+}  // namespace
+}  // namespace nsgroup::test
