@@ -23,7 +23,7 @@ const std::vector<CommandSpec>& specs() {
        Command::Daemon,
        {"--no-events", "--no-mirror"},
        {"--socket", "--reconcile-interval", "--cgroup-root", "--adopt", "--socket-group",
-        "--state-dir", "--hooks", "--ring-buffer-kib", "--scan", "--denied-rate"}},
+        "--state-dir", "--hooks", "--ring-buffer-kib", "--scan", "--denied-rate", "--adopt-unit"}},
       {"tree", Command::Tree, {"--text", "--pids"}, {"--socket", "--scan"}},
       {"watch", Command::Watch, {}, {"--socket", "--hooks", "--ring-buffer-kib", "--denied-rate"}},
       {"which", Command::Which, {}, {"--socket"}},
@@ -65,7 +65,8 @@ tree (/init_container/container_3/...).
 
 Commands:
   daemon [--socket PATH] [--socket-group GROUP] [--cgroup-root PATH | --no-mirror]
-         [--adopt=auto|all] [--no-events] [--reconcile-interval SECONDS]
+         [--adopt=auto|all [--adopt-unit UNIT]...] [--no-events]
+         [--reconcile-interval SECONDS]
          [--state-dir PATH] [--hooks=auto|fexit|tracepoint] [--ring-buffer-kib N]
          [--scan=auto|iterator|proc] [--denied-rate N]
       Load the BPF programs (root), build the tree from a scan, keep it up to
@@ -82,7 +83,15 @@ Commands:
       directory inside a cgroup2 mount). Members of non-root containers are
       moved into their container's directory; with --adopt=auto (default)
       only processes in the cgroup2 root or already inside the mirror,
-      --adopt=all moves processes that another manager placed too. A
+      --adopt=all moves processes that another manager placed too, except
+      those in a systemd unit's cgroup (*.service, *.scope): moving them
+      would strip the unit's limits and sandbox (MemoryMax, TasksMax,
+      DevicePolicy, IPAddressDeny). --adopt-unit UNIT (a name or an
+      fnmatch pattern such as 'docker-*.scope', repeatable) opts a unit
+      in. A member that leaves its container goes back where it came from;
+      one whose origin is not known (moved by an earlier run, or born
+      inside the mirror) goes to the mirror root, never to the cgroup2
+      root. A
       restarted daemon keeps the names it finds in the mirror's xattrs, or,
       with --no-mirror, in --state-dir (default $STATE_DIRECTORY, else
       /var/lib/nsgroup).
@@ -220,6 +229,10 @@ ParseResult parse_args(const std::vector<std::string_view>& args) {
         if (!parse_number(*value, k) || k < 4 || k > (1U << 20) || (k & (k - 1)) != 0)
           return usage_error("--ring-buffer-kib is a power of two from 4 to 1048576");
         o.daemon.ring_kib = k;
+      } else if (name == "--adopt-unit") {
+        if (value->empty() || value->find('/') != std::string_view::npos)
+          return usage_error("--adopt-unit needs a unit name or pattern (x.service, docker-*.scope)");
+        o.daemon.adopt_units.emplace_back(*value);
       } else if (name == "--denied-rate") {
         if (!parse_number(*value, o.daemon.denied_rate) || o.daemon.denied_rate > 1'000'000)
           return usage_error("--denied-rate is a number of records a second, 0 for no limit");
@@ -259,6 +272,8 @@ ParseResult parse_args(const std::vector<std::string_view>& args) {
   o.daemon.socket = o.socket;
   if (o.command == Command::Daemon && o.daemon.no_mirror && !o.daemon.cgroup_root.empty())
     return usage_error("--cgroup-root and --no-mirror exclude each other");
+  if (!o.daemon.adopt_units.empty() && o.daemon.adopt != Adopt::All)
+    return usage_error("--adopt-unit needs --adopt=all");
   if (o.command == Command::Rename) {
     if (positional.size() != 2)
       return usage_error("rename needs a container PATH and a NEWNAME");

@@ -3,6 +3,7 @@
 
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/syscall.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
@@ -11,7 +12,9 @@
 
 #include "core/tree.h"
 #include "host/procfs.h"
+#include "util/fd.h"
 #include "util/file.h"
+#include "util/log.h"
 #include "util/text.h"
 
 namespace nsgroup {
@@ -84,8 +87,27 @@ std::vector<std::uint32_t> SystemCgroupFs::procs(const std::string& dir) {
   return out;
 }
 
-Status SystemCgroupFs::move(std::uint32_t pid, const std::string& dir) {
-  return write_file(dir + "/cgroup.procs", std::to_string(pid));
+Status SystemCgroupFs::move(std::uint32_t pid, const std::string& dir,
+                            std::uint64_t start_ticks) {
+  std::string procs = dir + "/cgroup.procs";
+  if (start_ticks == 0)
+    return write_file(procs, std::to_string(pid));
+  // Open first, then check: while the pidfd's process lives, its pid is
+  // no one else's, so the write below moves the process checked.
+  UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
+  if (!pidfd)
+    return errno_failure("pid " + std::to_string(pid));
+  auto stat = read_file(proc_path(pid, "stat"));
+  auto fields = stat ? parse_stat(*stat) : std::nullopt;
+  if (!fields || fields->start_ticks != start_ticks)
+    return Failure{ESRCH, "pid " + std::to_string(pid) + " is another process now"};
+  Status moved = write_file(procs, std::to_string(pid));
+  if (moved && ::syscall(SYS_pidfd_send_signal, pidfd.get(), 0, nullptr, 0) != 0)
+    // It exited around the write: the number may have gone to another
+    // process first (microseconds: exit, reap and reuse of the pid).
+    log_warn("pid " + std::to_string(pid) + " exited while it was moved to " + dir +
+             "; if its pid was reused at once, that process was moved");
+  return moved;
 }
 
 Status SystemCgroupFs::kill(const std::string& dir) {

@@ -31,8 +31,11 @@ class CgroupFs {
 
   // The processes in a directory (cgroup.procs).
   virtual std::vector<std::uint32_t> procs(const std::string& dir) = 0;
-  // Moves a process into a directory (a write to its cgroup.procs).
-  virtual Status move(std::uint32_t pid, const std::string& dir) = 0;
+  // Moves a process into a directory (a write to its cgroup.procs). With
+  // start_ticks (not 0), only the process that started then: a pid the
+  // tree still holds may be another process's by now (ESRCH then).
+  virtual Status move(std::uint32_t pid, const std::string& dir,
+                      std::uint64_t start_ticks) = 0;
   // Kills everything in a directory and below (cgroup.kill).
   virtual Status kill(const std::string& dir) = 0;
 
@@ -57,7 +60,7 @@ class SystemCgroupFs final : public CgroupFs {
                    const std::string& value) override;
   std::optional<std::string> xattr(const std::string& path, const std::string& name) override;
   std::vector<std::uint32_t> procs(const std::string& dir) override;
-  Status move(std::uint32_t pid, const std::string& dir) override;
+  Status move(std::uint32_t pid, const std::string& dir, std::uint64_t start_ticks) override;
   Status kill(const std::string& dir) override;
   std::optional<std::string> cgroup_of(std::uint32_t pid) override;
   bool is_kernel_thread(std::uint32_t pid) override;

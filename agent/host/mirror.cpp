@@ -1,6 +1,8 @@
 // The cgroup v2 mirror of the container tree.
 #include "host/mirror.h"
 
+#include <fnmatch.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
@@ -24,8 +26,29 @@ constexpr const char* kXattrCreated = "trusted.nsgroup.created";
 
 }  // namespace
 
-Mirror::Mirror(CgroupFs& fs, std::string mount, std::string root, Adopt adopt)
-    : fs_(fs), mount_(std::move(mount)), root_(std::move(root)), adopt_(adopt) {
+std::optional<std::string> systemd_unit_of(std::string_view cgroup) {
+  std::optional<std::string> unit;
+  std::size_t pos = 0;
+  while (pos < cgroup.size()) {
+    std::size_t end = cgroup.find('/', pos);
+    if (end == std::string_view::npos)
+      end = cgroup.size();
+    std::string_view name = cgroup.substr(pos, end - pos);
+    auto ends_with = [&](std::string_view suffix) {
+      return name.size() > suffix.size() &&
+             name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
+    };
+    if (ends_with(".service") || ends_with(".scope"))
+      unit = std::string(name);
+    pos = end + 1;
+  }
+  return unit;
+}
+
+Mirror::Mirror(CgroupFs& fs, std::string mount, std::string root, Adopt adopt,
+               std::vector<std::string> adopt_units)
+    : fs_(fs), mount_(std::move(mount)), root_(std::move(root)), adopt_(adopt),
+      adopt_units_(std::move(adopt_units)) {
   root_rel_ = rel(root_);
   // The root's own marks; a failure shows in the first directory's xattrs.
   (void)fs_.set_xattr(root_, kXattrId, "1");
@@ -149,8 +172,9 @@ bool Mirror::make_dir(const std::string& path, const Container& c) {
   return true;
 }
 
-bool Mirror::move(std::uint32_t pid, const std::string& dir, std::string_view why) {
-  Status moved = fs_.move(pid, dir);
+bool Mirror::move(std::uint32_t pid, const std::string& dir, std::string_view why,
+                  std::uint64_t start_ticks) {
+  Status moved = fs_.move(pid, dir, start_ticks);
   if (moved) {
     ++moves_;
     return true;
@@ -164,7 +188,21 @@ bool Mirror::move(std::uint32_t pid, const std::string& dir, std::string_view wh
   return false;
 }
 
-bool Mirror::place(std::uint32_t pid, ContainerId id, const std::string& dir) {
+bool Mirror::may_adopt(const std::string& cg) const {
+  if (cg == "/" || path_within(cg, root_rel_))
+    return true;  // the cgroup2 root, or the mirror: ours
+  if (adopt_ != Adopt::All)
+    return false;
+  auto unit = systemd_unit_of(cg);
+  if (!unit)
+    return true;
+  for (const auto& pattern : adopt_units_)
+    if (::fnmatch(pattern.c_str(), unit->c_str(), 0) == 0)
+      return true;
+  return false;
+}
+
+bool Mirror::place(const Tree& tree, std::uint32_t pid, ContainerId id, const std::string& dir) {
   auto cg = fs_.cgroup_of(pid);
   if (!cg)
     return true;  // gone: its exit is on its way
@@ -176,17 +214,18 @@ bool Mirror::place(std::uint32_t pid, ContainerId id, const std::string& dir) {
   // Left where it is: a kernel thread (the kernel refuses to move it), the
   // agent itself (it stays in its service's cgroup, whatever namespaces
   // systemd gave it), or a process another manager placed (--adopt=all
-  // moves those).
-  bool ours = *cg == "/" || path_within(*cg, root_rel_);
-  if (fs_.is_kernel_thread(pid) || pid == fs_.self() || !(adopt_ == Adopt::All || ours)) {
+  // moves those, but not out of a systemd unit without an opt-in).
+  if (fs_.is_kernel_thread(pid) || pid == fs_.self() || !may_adopt(*cg)) {
     foreign_[pid] = *cg;
     return true;
   }
-  if (!move(pid, dir, "into its container")) {
+  auto proc = tree.processes().find(pid);
+  std::uint64_t start = proc == tree.processes().end() ? 0 : proc->second.start_ticks;
+  if (!move(pid, dir, "into its container", start)) {
     placed_.erase(pid);
     return !fs_.process_exists(pid);
   }
-  if (!ours)
+  if (!path_within(*cg, root_rel_))
     origin_[pid] = *cg;
   foreign_.erase(pid);
   return true;
@@ -203,14 +242,19 @@ void Mirror::evacuate(std::uint32_t pid) {
   auto cg = fs_.cgroup_of(pid);
   if (!cg || *cg == root_rel_ || !path_within(*cg, root_rel_))
     return;
-  // Back where it came from; the cgroup2 root when we do not know.
-  std::string back = "/";
-  if (auto it = origin_.find(pid); it != origin_.end())
-    back = it->second;
+  // Back where it came from. Where that is not known (placed by an earlier
+  // run, or born inside), the mirror root, init_container's directory:
+  // "/" could take it out of a unit it was in.
+  auto it = origin_.find(pid);
+  if (it == origin_.end()) {
+    move(pid, root_, "back to the mirror root");
+    return;
+  }
+  std::string back = it->second;
+  origin_.erase(it);
   std::string dir = back == "/" ? mount_ : mount_ + back;
-  if (!move(pid, dir, "back out of the mirror") && back != "/")
-    move(pid, mount_, "back out of the mirror");
-  origin_.erase(pid);
+  if (!move(pid, dir, "back out of the mirror"))
+    move(pid, root_, "back to the mirror root");
 }
 
 void Mirror::migrate(const std::string& from, const std::string& to) {
@@ -250,7 +294,7 @@ void Mirror::ensure(const Tree& tree, ContainerId id) {
   // A new or moved directory: every member, once.
   for (auto pid : c->members) {
     auto it = placed_.find(pid);
-    if ((it == placed_.end() || it->second != id) && !place(pid, id, want))
+    if ((it == placed_.end() || it->second != id) && !place(tree, pid, id, want))
       retry_.insert(id);
   }
 }
@@ -324,7 +368,7 @@ void Mirror::sync_ids(const Tree& tree, std::set<ContainerId> ids,
     auto dir = dirs_.find(id);
     auto it = placed_.find(pid);
     if (dir != dirs_.end() && (it == placed_.end() || it->second != id) &&
-        !place(pid, id, dir->second))
+        !place(tree, pid, id, dir->second))
       retry_.insert(id);
   }
   if (!removals_.empty())

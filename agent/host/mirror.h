@@ -11,6 +11,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -22,6 +23,10 @@
 namespace nsgroup {
 
 enum class Adopt { Auto, All };
+
+// The systemd unit (a *.service or *.scope component, the innermost) a
+// cgroup path ("/system.slice/x.service/sub") lies in, if any.
+std::optional<std::string> systemd_unit_of(std::string_view cgroup);
 
 // What the mirror did and what it is waiting for.
 struct MirrorStats {
@@ -36,7 +41,11 @@ struct MirrorStats {
 class Mirror {
  public:
   // mount: the cgroup2 mount; root: the mirror root inside it (it exists).
-  Mirror(CgroupFs& fs, std::string mount, std::string root, Adopt adopt);
+  // With Adopt::All, a process in a systemd unit's cgroup is still left
+  // there unless its unit matches one of adopt_units (fnmatch patterns):
+  // moving it would strip the unit's limits and sandbox.
+  Mirror(CgroupFs& fs, std::string mount, std::string root, Adopt adopt,
+         std::vector<std::string> adopt_units = {});
 
   // Directories a previous run left, with their xattrs (restart).
   std::vector<SavedContainer> discover();
@@ -72,10 +81,13 @@ class Mirror {
   void write_xattrs(const std::string& path, const Container& c);
   // Moves (or leaves, by the adopt rules) one member; false when it must
   // be tried again.
-  bool place(std::uint32_t pid, ContainerId id, const std::string& dir);
+  bool place(const Tree& tree, std::uint32_t pid, ContainerId id, const std::string& dir);
+  // Whether --adopt lets the mirror take a process out of cgroup cg.
+  bool may_adopt(const std::string& cg) const;
   void forget(std::uint32_t pid);
   void evacuate(std::uint32_t pid);
-  bool move(std::uint32_t pid, const std::string& dir, std::string_view why);
+  bool move(std::uint32_t pid, const std::string& dir, std::string_view why,
+            std::uint64_t start_ticks = 0);
   void migrate(const std::string& from, const std::string& to);
   void process_removals(const Tree& tree);
   void sync_ids(const Tree& tree, std::set<ContainerId> ids, const std::vector<PidMove>& pids);
@@ -87,11 +99,16 @@ class Mirror {
   std::string root_;
   std::string root_rel_;
   Adopt adopt_;
+  std::vector<std::string> adopt_units_;
   std::map<ContainerId, std::string> dirs_;
   // The container each member was last placed for (moved into its
   // directory, found there, or left where another manager put it).
   std::unordered_map<std::uint32_t, ContainerId> placed_;
   std::unordered_map<std::uint32_t, std::string> foreign_;
+  // Where each member this run moved into the mirror came from ("/" too).
+  // A member it found there (a restart, a child forked inside) has none,
+  // and goes to the mirror root when it leaves, never to "/": that would
+  // take it out of whatever unit it was in.
   std::unordered_map<std::uint32_t, std::string> origin_;
   std::vector<Removal> removals_;
   std::set<ContainerId> retry_;

@@ -1,6 +1,8 @@
 // Access rules.
 #include "service/access.h"
 
+#include <cerrno>
+
 namespace nsgroup {
 
 Result<Identity> identify(const Tree& tree, const PeerFacts& peer) {
@@ -18,9 +20,16 @@ Result<Identity> identify(const Tree& tree, const PeerFacts& peer) {
                       peer.ns->id[NSG_NS_USER] == root.ns.id[NSG_NS_USER];
   // uid 0 as SO_PEERCRED saw it at connect(): a process that execs a
   // setuid program after connecting gains nothing.
-  who.admin = peer.uid == 0 && initial_user &&
+  who.admin = peer.uid == 0 && initial_user && peer.pinned &&
               (peer.capabilities & (1ULL << kCapSysAdmin)) != 0;
   return who;
+}
+
+PeerPidfd classify_peer_pidfd(int err, int pidfd) {
+  if (err == 0)
+    return pidfd >= 0 ? PeerPidfd::Held : PeerPidfd::Failed;
+  // An unknown socket option: the kernel predates SO_PEERPIDFD.
+  return err == ENOPROTOOPT ? PeerPidfd::Unsupported : PeerPidfd::Failed;
 }
 
 bool may_see(const Tree& tree, const Identity& who, std::string_view path) {

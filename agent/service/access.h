@@ -29,13 +29,26 @@ struct PeerFacts {
   uid_t uid = 0;                     // SO_PEERCRED at connect()
   std::optional<NsSet> ns;           // nullopt: its links cannot be read
   std::uint64_t capabilities = 0;    // CapEff
+  // The connection holds a pidfd of the peer (SO_PEERPIDFD): the reads of
+  // /proc above are checked to be of it. Without one, a pid reused between
+  // connect() and those reads could lend its capabilities.
+  bool pinned = true;
 };
+
+// What getsockopt(SO_PEERPIDFD) gave for a new client.
+enum class PeerPidfd {
+  Held,         // a pidfd of the peer
+  Unsupported,  // the kernel has no SO_PEERPIDFD (before 6.5): no admin
+  Failed,       // any other failure: the client is refused
+};
+// err: 0 when the call succeeded (with pidfd), else its errno.
+PeerPidfd classify_peer_pidfd(int err, int pidfd);
 
 inline constexpr unsigned kCapSysAdmin = 21;
 
 // The client's identity, or why it is refused. Its scope is its own
 // container; it is admin when it was uid 0 at connect(), is in the initial
-// user namespace and holds CAP_SYS_ADMIN. A process the tree places at
+// user namespace, holds CAP_SYS_ADMIN, and is pinned by a pidfd. A process the tree places at
 // the root without having the root's set is refused (it is in no known
 // container).
 Result<Identity> identify(const Tree& tree, const PeerFacts& peer);

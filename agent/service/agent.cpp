@@ -273,7 +273,8 @@ Status Agent::bootstrap() {
     auto place = prepare_mirror_root(opts_.cgroup_root);
     if (!place)
       return place.error();
-    mirror_ = std::make_unique<Mirror>(cgroupfs_, place->mount, place->root, opts_.adopt);
+    mirror_ = std::make_unique<Mirror>(cgroupfs_, place->mount, place->root, opts_.adopt,
+                                       opts_.adopt_units);
     // A previous run's directories: same names for the same sets.
     auto restored = mirror_->discover();
     std::size_t taken = tree_->restore(restored, delta_);
@@ -326,7 +327,7 @@ bool Agent::identify(Connection& c) {
   // that connected: a pid read later could be someone else's.
   tracer_->consume();
   auto pid = static_cast<std::uint32_t>(c.who.pid);
-  PeerFacts facts{c.who.pid, c.who.uid, std::nullopt, 0};
+  PeerFacts facts{c.who.pid, c.who.uid, std::nullopt, 0, c.peer_pidfd.get() >= 0};
   if (auto proc = source_.proc().read_process(pid); proc && proc->readable) {
     facts.ns = proc->ns;
     if (!tree_->is_member(pid) && tree_->key_of(proc->ns) != tree_->root().key) {

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "host/mirror.h"
 #include "kernel/tracer.h"
@@ -22,6 +23,9 @@ struct DaemonOptions {
   bool no_mirror = false;
   std::string cgroup_root;  // empty: <cgroup2 mount>/nsgroup
   Adopt adopt = Adopt::Auto;
+  // With --adopt=all: the systemd units (fnmatch patterns) whose processes
+  // may be taken into the mirror (--adopt-unit, repeatable).
+  std::vector<std::string> adopt_units;
   std::string state_dir;  // empty: $STATE_DIRECTORY, else /var/lib/nsgroup
   Hooks hooks = Hooks::Auto;
   std::uint32_t ring_kib = 0;  // 0: 4096

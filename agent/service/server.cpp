@@ -138,8 +138,16 @@ void Server::on_listen_ready() {
     int pidfd = -1;
     len = sizeof pidfd;
     constexpr int kSoPeerPidfd = 77;  // not in Debian 12's headers
-    if (::getsockopt(fd, SOL_SOCKET, kSoPeerPidfd, &pidfd, &len) == 0 && pidfd >= 0)
-      c->peer_pidfd.reset(pidfd);
+    int err = ::getsockopt(fd, SOL_SOCKET, kSoPeerPidfd, &pidfd, &len) == 0 ? 0 : errno;
+    switch (classify_peer_pidfd(err, pidfd)) {
+    case PeerPidfd::Held: c->peer_pidfd.reset(pidfd); break;
+    case PeerPidfd::Unsupported: break;  // served, never as admin (identify)
+    case PeerPidfd::Failed:
+      // Fail closed: without the peer pinned, its identity is a guess.
+      log_warn("refused a control-socket client (pid " + std::to_string(cred.pid) +
+               "): SO_PEERPIDFD failed: " + std::strerror(err != 0 ? err : EBADF));
+      continue;
+    }
     std::size_t same_uid = 0;
     for (const auto& [cfd, other] : clients_)
       same_uid += !other->dead && other->who.uid == cred.uid;

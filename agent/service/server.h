@@ -25,7 +25,9 @@ namespace nsgroup {
 struct Connection {
   UniqueFd fd;
   Identity who;         // pid and uid from SO_PEERCRED; the rest from the accept hook
-  UniqueFd peer_pidfd;  // SO_PEERPIDFD (Linux 6.5+): the connecting process
+  // SO_PEERPIDFD (Linux 6.5+): the connecting process. None on older
+  // kernels: the client is served, but never as admin.
+  UniqueFd peer_pidfd;
   LineFramer in;
   std::string out;
   std::size_t sent = 0;  // bytes of `out` already sent

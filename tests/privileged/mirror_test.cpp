@@ -283,6 +283,34 @@ TEST_F(Mirror, AdoptAutoLeavesAnotherManagersProcessAndAllMovesIt) {
   EXPECT_FALSE(p.node[path_of(p, pid)].contains("foreign_cgroup"));
 }
 
+// A cgroup named as a systemd unit is one: --adopt=all leaves its
+// processes there (their limits and sandbox stay) unless the unit is
+// opted in with --adopt-unit.
+TEST_F(Mirror, AdoptAllLeavesAUnitsProcessUnlessTheUnitIsOptedIn) {
+  std::string unit = unique_name("unit") + ".service";
+  CgroupDir other(unit);
+  std::string script = "echo $$ > " + other.path() + "/cgroup.procs && exec unshare -u sleep 60";
+  pid_t pid = workloads_.start({"sh", "-c", script});
+  ASSERT_TRUE(eventually([&] { return differs(pid, "uts"); }));
+  ASSERT_EQ(cgroup_of(pid), other.rel());
+
+  ASSERT_NO_FATAL_FAILURE(start_daemon({"--adopt=all"}));
+  Json doc = tree_of(*daemon_);
+  Placement p = placement_of(doc);
+  std::string path = path_of(p, pid);
+  ASSERT_NE(path, "/init_container");
+  EXPECT_EQ(cgroup_of(pid), other.rel()) << "adopt=all took a process out of its unit";
+  EXPECT_EQ(procs_in(other.path()).count(pid), 1U);
+
+  daemon_->stop();
+  ASSERT_NO_FATAL_FAILURE(start_daemon({"--adopt=all", "--adopt-unit", "nsgroup-test-unit-*.service"}));
+  doc = tree_of(*daemon_);
+  p = placement_of(doc);
+  std::string dir = p.node[path_of(p, pid)]["cgroup"];
+  EXPECT_TRUE(procs_in(dir).count(pid)) << "the opted-in unit's process was not moved";
+  EXPECT_TRUE(procs_in(other.path()).empty());
+}
+
 TEST_F(Mirror, DirectoriesGoWithinASecondOfTheirProcesses) {
   ASSERT_NO_FATAL_FAILURE(start_daemon());
   ASSERT_NO_FATAL_FAILURE(start_mix(workloads_, mix_));

@@ -1,6 +1,7 @@
 // The control socket's access rules (service/access.h) on a synthetic tree.
 #include <gtest/gtest.h>
 
+#include <cerrno>
 #include <string>
 
 #include "core/tree.h"
@@ -104,6 +105,23 @@ TEST(Identify, NotAdminOutsideTheInitialUserNamespace) {
   ASSERT_TRUE(who);
   EXPECT_EQ(who->scope, s.userns);
   EXPECT_FALSE(who->admin);
+}
+
+TEST(Identify, NotAdminWithoutAPidfdPinningThePeer) {
+  Sample s;
+  PeerFacts p = peer(10, s.a_set, 0, kSysAdmin);
+  p.pinned = false;
+  auto who = identify(s.tree, p);
+  ASSERT_TRUE(who);
+  EXPECT_FALSE(who->admin);
+}
+
+TEST(PeerPidfd, OnlyAnOldKernelIsToleratedAndAnyOtherFailureRefuses) {
+  EXPECT_EQ(classify_peer_pidfd(0, 7), PeerPidfd::Held);
+  EXPECT_EQ(classify_peer_pidfd(0, -1), PeerPidfd::Failed);
+  EXPECT_EQ(classify_peer_pidfd(ENOPROTOOPT, -1), PeerPidfd::Unsupported);
+  for (int err : {ESRCH, EMFILE, ENFILE, ENOMEM, EINVAL, EPERM})
+    EXPECT_EQ(classify_peer_pidfd(err, -1), PeerPidfd::Failed) << err;
 }
 
 TEST(Identify, NotAdminWithoutSysAdmin) {

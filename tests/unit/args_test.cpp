@@ -97,6 +97,15 @@ TEST(ParseArgs, DeniedRate) {
   EXPECT_EQ(parse({"tree", "--denied-rate=5"}).kind, Kind::UsageError);
 }
 
+TEST(ParseArgs, AdoptUnitsNeedAdoptAll) {
+  auto r = parse({"daemon", "--adopt=all", "--adopt-unit", "x.service", "--adopt-unit=docker-*.scope"});
+  ASSERT_EQ(r.kind, Kind::Run);
+  EXPECT_EQ(r.options.daemon.adopt_units, (std::vector<std::string>{"x.service", "docker-*.scope"}));
+  EXPECT_EQ(parse({"daemon", "--adopt-unit", "x.service"}).kind, Kind::UsageError);
+  EXPECT_EQ(parse({"daemon", "--adopt=all", "--adopt-unit="}).kind, Kind::UsageError);
+  EXPECT_EQ(parse({"daemon", "--adopt=all", "--adopt-unit", "a/b.service"}).kind, Kind::UsageError);
+}
+
 TEST(ParseArgs, TreeWhichRenameKill) {
   auto t = parse({"tree", "--text", "--pids"});
   EXPECT_TRUE(t.options.text);

@@ -32,6 +32,7 @@ class FakeCgroupFs final : public CgroupFs {
   std::map<std::string, Dir> dirs;
   std::map<std::uint32_t, std::string> cgroups;
   std::set<std::uint32_t> kthreads;
+  std::map<std::uint32_t, std::uint64_t> starts;  // where set: the process's start time
   std::uint32_t self_pid = 1;
   std::optional<int> mkdir_errno;  // injected: every make_dir fails so
   std::vector<std::string> killed;
@@ -122,10 +123,12 @@ class FakeCgroupFs final : public CgroupFs {
       return {};
     return {it->second.pids.begin(), it->second.pids.end()};
   }
-  Status move(std::uint32_t pid, const std::string& dir) override {
+  Status move(std::uint32_t pid, const std::string& dir, std::uint64_t start_ticks) override {
     auto cg = cgroups.find(pid);
     if (cg == cgroups.end())
       return Failure{ESRCH, "move"};
+    if (auto s = starts.find(pid); start_ticks != 0 && s != starts.end() && s->second != start_ticks)
+      return Failure{ESRCH, "move: pid reused"};
     auto to = dirs.find(dir);
     if (to == dirs.end())
       return Failure{ENOENT, "move"};
@@ -170,7 +173,8 @@ struct Sample {
   TestTree tree{root_set()};
   Mirror mirror;
 
-  explicit Sample(Adopt adopt = Adopt::Auto) : mirror(fs, kMount, kRoot, adopt) {}
+  explicit Sample(Adopt adopt = Adopt::Auto, std::vector<std::string> units = {})
+      : mirror(fs, kMount, kRoot, adopt, std::move(units)) {}
 
   // Mirrors what changed in the tree since the last sync.
   void sync() {
@@ -303,12 +307,53 @@ TEST(MirrorSync, AForeignProcessIsLeftWhereItIsWithAdoptAuto) {
   EXPECT_EQ(s.mirror.stats().moves, 0U);
 }
 
-TEST(MirrorSync, AForeignProcessIsMovedWithAdoptAll) {
+TEST(MirrorSync, AForeignProcessOutsideAnyUnitIsMovedWithAdoptAll) {
   Sample s(Adopt::All);
-  ContainerId c = s.start(10, kUts, "/system.slice/x.service");
+  ContainerId c = s.start(10, kUts, "/lxc.payload.web");
   EXPECT_EQ(s.cgroup_of(10), FakeCgroupFs::rel(*s.mirror.path_of(c)));
   EXPECT_EQ(s.mirror.foreign_cgroup(10), std::nullopt);
   EXPECT_TRUE(s.mirror.in_directory(10));
+}
+
+TEST(MirrorSync, AdoptAllLeavesASystemdUnitsProcessInItsUnit) {
+  Sample s(Adopt::All);
+  s.start(10, kUts, "/system.slice/x.service");
+  s.start(20, kIpc, "/user.slice/user-0.slice/session-1.scope/sub");
+  EXPECT_EQ(s.cgroup_of(10), "/system.slice/x.service");
+  EXPECT_EQ(s.cgroup_of(20), "/user.slice/user-0.slice/session-1.scope/sub");
+  EXPECT_EQ(s.mirror.stats().foreign_processes, 2U);
+  EXPECT_EQ(s.mirror.stats().moves, 0U);
+}
+
+TEST(MirrorSync, AdoptAllTakesTheUnitsOptedIn) {
+  Sample s(Adopt::All, {"x.service", "docker-*.scope"});
+  ContainerId x = s.start(10, kUts, "/system.slice/x.service");
+  ContainerId d = s.start(20, kIpc, "/system.slice/docker-0123abcd.scope");
+  s.start(30, with(root_set(), NSG_NS_NET, 555), "/system.slice/y.service");
+  EXPECT_EQ(s.cgroup_of(10), FakeCgroupFs::rel(*s.mirror.path_of(x)));
+  EXPECT_EQ(s.cgroup_of(20), FakeCgroupFs::rel(*s.mirror.path_of(d)));
+  EXPECT_EQ(s.cgroup_of(30), "/system.slice/y.service");
+}
+
+TEST(SystemdUnitOf, TheInnermostServiceOrScope) {
+  EXPECT_EQ(systemd_unit_of("/system.slice/x.service"), "x.service");
+  EXPECT_EQ(systemd_unit_of("/user.slice/user-0.slice/session-1.scope/sub"), "session-1.scope");
+  EXPECT_EQ(systemd_unit_of("/system.slice/a.service/b.scope"), "b.scope");
+  EXPECT_EQ(systemd_unit_of("/system.slice"), std::nullopt);
+  EXPECT_EQ(systemd_unit_of("/"), std::nullopt);
+  EXPECT_EQ(systemd_unit_of("/.service"), std::nullopt);
+  EXPECT_EQ(systemd_unit_of("/lxc.payload.web"), std::nullopt);
+}
+
+TEST(MirrorSync, AMemberWhosePidWasReusedIsNotMoved) {
+  Sample s;
+  s.fs.spawn(10);
+  s.fs.starts[10] = 999;  // the kernel's pid 10 started at 999
+  Event e = test::unshare(10, root_set(), kUts);
+  e.start_ticks = 500;  // the tree's pid 10 started at 500
+  s.apply(e);
+  EXPECT_EQ(s.cgroup_of(10), "/");
+  EXPECT_EQ(s.mirror.stats().moves, 0U);
 }
 
 TEST(MirrorSync, AKernelThreadAndTheAgentItselfStayWhereTheyAre) {
@@ -413,8 +458,22 @@ TEST(MirrorSync, AMemberBackInTheRootSetLeavesForTheCgroupRoot) {
   EXPECT_FALSE(s.mirror.in_directory(10));
 }
 
+TEST(MirrorSync, AMemberWhoseOriginIsNotKnownGoesToTheMirrorRootNotTheCgroupRoot) {
+  Sample s;
+  ContainerId c = s.start(10);
+  // Born inside its container's directory (a child forked there, or a
+  // member an earlier run placed): no origin.
+  s.fs.spawn(11, FakeCgroupFs::rel(*s.mirror.path_of(c)));
+  s.apply(test::fork_of(10, 11));
+  ASSERT_EQ(s.tree.container_of(11), c);
+  s.setns(11, kUts, root_set());
+  s.setns(10, kUts, root_set());
+  EXPECT_EQ(s.cgroup_of(10), "/");  // it came from there
+  EXPECT_EQ(s.cgroup_of(11), FakeCgroupFs::rel(kRoot));
+}
+
 TEST(MirrorSync, AnAdoptedMemberBackInTheRootSetReturnsToItsOrigin) {
-  Sample s(Adopt::All);
+  Sample s(Adopt::All, {"session-*.scope"});
   s.start(10, kUts, "/user.slice/session-1.scope");
   ASSERT_NE(s.cgroup_of(10), "/user.slice/session-1.scope");
   s.setns(10, kUts, root_set());
