@@ -13,6 +13,7 @@ NSGROUP_BUILD_PACKAGES=(
 # What the tests drive for real, on top of the build.
 NSGROUP_TEST_PACKAGES=(
   libgtest-dev clang-tidy
+  libclang-rt-14-dev
   iproute2 util-linux procps
   systemd
 )

@@ -22,48 +22,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// A datagram socket standing in for systemd's notify socket.
-class NotifySocket {
- public:
-  NotifySocket() : name_("nsgroup-test-notify-" + std::to_string(::getpid())) {
-    fd_.reset(::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0));
-    sockaddr_un addr{};
-    addr.sun_family = AF_UNIX;
-    std::memcpy(addr.sun_path + 1, name_.data(), name_.size());  // abstract
-    socklen_t len = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + 1 + name_.size());
-    if (::bind(fd_.get(), reinterpret_cast<sockaddr*>(&addr), len) != 0)
-      throw std::system_error(errno, std::generic_category(), "bind notify socket");
-  }
-  std::string env() const { return "NOTIFY_SOCKET=@" + name_; }
-  // The next datagram, or nullopt after timeout.
-  std::optional<std::string> next(std::chrono::milliseconds timeout) {
-    pollfd p{fd_.get(), POLLIN, 0};
-    if (::poll(&p, 1, static_cast<int>(timeout.count())) <= 0)
-      return std::nullopt;
-    char buf[4096];
-    ssize_t n = ::recv(fd_.get(), buf, sizeof buf, 0);
-    if (n < 0)
-      return std::nullopt;
-    return std::string(buf, static_cast<std::size_t>(n));
-  }
-  // Waits for a datagram containing `what`, skipping others.
-  std::optional<std::string> wait_for(const std::string& what,
-                                      std::chrono::milliseconds timeout) {
-    auto deadline = Clock::now() + timeout;
-    while (Clock::now() < deadline) {
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-      auto msg = next(left);
-      if (msg && msg->find(what) != std::string::npos)
-        return msg;
-    }
-    return std::nullopt;
-  }
-
- private:
-  std::string name_;
-  UniqueFd fd_;
-};
-
 TEST(Service, UnitInstallsAndVerifiesWithoutWarnings) {
   std::string prefix = "/tmp/nsgroup-test-prefix-" + std::to_string(::getpid());
   auto inst = capture({CMAKE_COMMAND, "--install", NSGROUP_BUILD_DIR, "--prefix", prefix});

@@ -6,17 +6,23 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <cstddef>
+#include <cstring>
 #include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <system_error>
 #include <utility>
 #include <vector>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <poll.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 
 #include "core/event.h"
 #include "util/fd.h"
@@ -154,6 +160,48 @@ class DaemonProcess {
   std::string state_dir_;
   pid_t pid_ = -1;
   bool ready_ = false;
+};
+
+// A datagram socket standing in for systemd's notify socket.
+class NotifySocket {
+ public:
+  NotifySocket() : name_("nsgroup-test-notify-" + std::to_string(::getpid())) {
+    fd_.reset(::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    std::memcpy(addr.sun_path + 1, name_.data(), name_.size());  // abstract
+    socklen_t len = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + 1 + name_.size());
+    if (::bind(fd_.get(), reinterpret_cast<sockaddr*>(&addr), len) != 0)
+      throw std::system_error(errno, std::generic_category(), "bind notify socket");
+  }
+  std::string env() const { return "NOTIFY_SOCKET=@" + name_; }
+  // The next datagram, or nullopt after timeout.
+  std::optional<std::string> next(std::chrono::milliseconds timeout) {
+    pollfd p{fd_.get(), POLLIN, 0};
+    if (::poll(&p, 1, static_cast<int>(timeout.count())) <= 0)
+      return std::nullopt;
+    char buf[4096];
+    ssize_t n = ::recv(fd_.get(), buf, sizeof buf, 0);
+    if (n < 0)
+      return std::nullopt;
+    return std::string(buf, static_cast<std::size_t>(n));
+  }
+  // Waits for a datagram containing `what`, skipping others.
+  std::optional<std::string> wait_for(const std::string& what,
+                                      std::chrono::milliseconds timeout) {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      auto msg = next(left);
+      if (msg && msg->find(what) != std::string::npos)
+        return msg;
+    }
+    return std::nullopt;
+  }
+
+ private:
+  std::string name_;
+  UniqueFd fd_;
 };
 
 // A tracer and every event it delivered, in order.

@@ -149,7 +149,8 @@ TEST(EventJson, RedactedHidesOriginOnly) {
 // same key order, same escapes, same replacement of invalid UTF-8.
 TEST(EventJson, TextIsNlohmannsCompactDump) {
   Event e = unshare_event();
-  e.comm = std::string("a\"\\\x01\x7f\xc3\xa9\xf0\x9f\x98\x80\xed\xa0\x80\xff", 17);
+  static constexpr char kComm[] = "a\"\\\x01\x7f\xc3\xa9\xf0\x9f\x98\x80\xed\xa0\x80\xff";
+  e.comm = std::string(kComm, sizeof kComm - 1);  // 15 bytes (ASan found a read of 17)
   e.after.id.fill(7);
   EventPlacement p{"/init_container/a\tb", "/init_container", false};
   std::string line = event_line(e, BootClock(0), &p);

@@ -1,0 +1,61 @@
+// libFuzzer target: bytes as a client would send them on the control
+// socket, through the framing, the request parser and every handler, for
+// a root admin and for a client scoped inside a container. Whatever the
+// bytes, each line gets one reply that is valid JSON with "ok".
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <string_view>
+
+#include "fake_backend.h"
+#include "service/api.h"
+#include "service/framing.h"
+#include "synthetic.h"
+
+namespace nsgroup::test {
+namespace {
+
+// Nested's tree, and root processes 1 and 2, as the API's unit tests have it.
+struct World : Nested {
+  FakeBackend backend;
+  BootClock clock{0};
+  Counters counters;
+  Api api{backend, clock, counters};
+  World() {
+    backend.proc[1] = root_set();
+    backend.proc[2] = root_set();
+    build([this](const Event& e) { return backend.run(e); });
+  }
+};
+
+void check(const Reply& r) {
+  Json body = r.text.empty() ? r.body : Json::parse(r.text, nullptr, false);
+  if (!body.is_object() || !body.contains("ok") || !body["ok"].is_boolean())
+    std::abort();  // a reply without "ok" is a broken contract
+}
+
+}  // namespace
+}  // namespace nsgroup::test
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  using namespace nsgroup;        // NOLINT(google-build-using-namespace)
+  using namespace nsgroup::test;  // NOLINT(google-build-using-namespace)
+  World w;
+  Identity who;
+  who.pid = 1000;
+  // The first byte picks the client: root admin, or a non-admin inside a.
+  if (size > 0 && (data[0] & 1)) {
+    who.scope = w.a;
+  } else {
+    who.admin = true;
+  }
+  LineFramer in(4096);
+  in.feed(std::string_view(reinterpret_cast<const char*>(data), size));
+  while (auto line = in.next()) {
+    auto req = parse_request(*line);
+    if (req)
+      check(w.api.handle(who, *req));
+  }
+  (void)in.overflowed();
+  return 0;
+}
