@@ -9,7 +9,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <poll.h>
+
 #include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <thread>
 #include <fstream>
 #include <functional>
 #include <sstream>
@@ -563,6 +569,181 @@ TEST_F(Mirror, AReadOnlyCgroupfsIsCountedAndTheTreeStaysRight) {
   EXPECT_TRUE(erofs) << stats.dump();
   EXPECT_TRUE(dirs_under(root_->path()).empty());
   EXPECT_EQ(daemon_->stop(), 0) << daemon_->log();
+}
+
+}  // namespace
+}  // namespace nsgroup::test
+
+namespace nsgroup::test {
+namespace {
+
+using SoakClock = std::chrono::steady_clock;
+
+// The daemon's resident set, KiB (/proc/PID/status VmRSS).
+long rss_kib(pid_t pid) {
+  std::istringstream in(read_text("/proc/" + std::to_string(pid) + "/status"));
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind("VmRSS:", 0) == 0)
+      return std::stol(line.substr(6));
+  return -1;
+}
+
+// Watch clients of one daemon, read (and discarded) by a thread until the
+// daemon closes them or the pool goes. `idle` more connect and never read.
+class WatchPool {
+ public:
+  WatchPool(const std::string& socket, int readers, int idle) {
+    for (int i = 0; i < readers + idle; ++i) {
+      auto c = std::make_unique<RawClient>(socket);
+      c->send_bytes("{\"op\":\"watch\"}\n");
+      (i < readers ? readers_ : idle_).push_back(std::move(c));
+    }
+    thread_ = std::thread([this] { run(); });
+  }
+  ~WatchPool() { stop(); }
+  void stop() {
+    if (!stop_.exchange(true))
+      thread_.join();
+  }
+  // Readers that received nothing after the watch acknowledgement.
+  int starved() const {
+    int n = 0;
+    for (std::size_t b : received_)
+      n += b <= kAckBytes;
+    return n;
+  }
+
+ private:
+  void run() {
+    std::vector<pollfd> fds;
+    for (const auto& c : readers_)
+      fds.push_back({c->fd.get(), POLLIN, 0});
+    received_.assign(fds.size(), 0);
+    char buf[65536];
+    while (!stop_) {
+      if (::poll(fds.data(), fds.size(), 100) <= 0)
+        continue;
+      for (std::size_t i = 0; i < fds.size(); ++i) {
+        pollfd& p = fds[i];
+        if (p.fd < 0 || !(p.revents & (POLLIN | POLLHUP | POLLERR)))
+          continue;
+        ssize_t n = ::read(p.fd, buf, sizeof buf);
+        if (n <= 0)
+          p.fd = -1;  // closed by the daemon (killed, or dropped us)
+        else
+          received_[i] += static_cast<std::size_t>(n);
+      }
+    }
+  }
+  static constexpr std::size_t kAckBytes = 64;  // {"ok":true,...} and its newline
+  std::vector<std::size_t> received_;
+  std::vector<std::unique_ptr<RawClient>> readers_, idle_;
+  std::thread thread_;
+  std::atomic<bool> stop_{false};
+};
+
+// Sum of the "count" of every line of `kind` among a daemon's events.
+std::uint64_t printed_count(const std::string& events, const std::string& kind) {
+  std::uint64_t n = 0;
+  std::istringstream in(events);
+  std::string line;
+  while (std::getline(in, line)) {
+    auto j = Json::parse(line, nullptr, false);
+    if (j.is_object() && j.value("event", "") == kind)
+      n += j.value("count", std::uint64_t{0});
+  }
+  return n;
+}
+
+// Sixty seconds of everything at once against a mirroring daemon: loops of
+// unshare (containers made and gone), a fork storm inside a container, an
+// unprivileged setns flood, 50 watch clients (one never reads), and a
+// kill -9 and restart of the daemon halfway. Afterwards the tree equals
+// /proc, the mirror holds no stale directory, the daemon's memory is back
+// near where it started, and what it dropped is counted.
+TEST_F(Mirror, SoakOfMixedLoadWithARestartEndsTrueCleanAndCounted) {
+  using namespace std::chrono_literals;
+  ASSERT_NO_FATAL_FAILURE(start_daemon({DaemonProcess::kPrintEvents}));
+  ASSERT_NO_FATAL_FAILURE(start_mix(workloads_, mix_));
+  (void)tree_of(*daemon_);
+  std::this_thread::sleep_for(2s);  // a tick or two: labels, state, trims
+  long rss_start = rss_kib(daemon_->pid());
+  ASSERT_GT(rss_start, 0);
+
+  const auto soak = 60s;
+  const auto deadline = SoakClock::now() + soak;
+  std::vector<Child> load;
+  load.push_back(fork_child([deadline](int) {  // containers made and gone
+    while (SoakClock::now() < deadline) {
+      pid_t c = ::fork();
+      if (c == 0)
+        ::_exit(::unshare(CLONE_NEWUTS | CLONE_NEWIPC) == 0 ? 0 : 1);
+      ::waitpid(c, nullptr, 0);
+    }
+    return 0;
+  }));
+  load.push_back(fork_child([deadline](int) {  // a fork storm in a container
+    if (::unshare(CLONE_NEWUTS) != 0)
+      return 1;
+    while (SoakClock::now() < deadline) {
+      pid_t c = ::fork();
+      if (c == 0)
+        ::_exit(0);
+      ::waitpid(c, nullptr, 0);
+    }
+    return 0;
+  }));
+  load.push_back(fork_child([deadline](int) {  // any user's denied flood
+    if (::setgid(65534) != 0 || ::setuid(65534) != 0)
+      return 1;
+    while (SoakClock::now() < deadline)
+      for (int i = 0; i < 1000; ++i)
+        (void)::setns(-1, 0);
+    return 0;
+  }));
+  auto watchers = std::make_unique<WatchPool>(daemon_->socket(), 49, 1);
+
+  std::this_thread::sleep_for(soak / 2);
+  // Halfway: the daemon dies without a word and comes back.
+  EXPECT_EQ(daemon_->stop(SIGKILL), 128 + SIGKILL);
+  watchers.reset();
+  ASSERT_NO_FATAL_FAILURE(start_daemon({DaemonProcess::kPrintEvents}));
+  watchers = std::make_unique<WatchPool>(daemon_->socket(), 49, 1);
+
+  for (Child& c : load)
+    EXPECT_EQ(c.wait(), 0);
+  long rss_loaded = rss_kib(daemon_->pid());
+  watchers->stop();
+  // The one that never read cost the others nothing: each got its stream.
+  EXPECT_EQ(watchers->starved(), 0);
+  watchers.reset();
+
+  // Within a second of the load's end, the tree is the kernel's.
+  std::this_thread::sleep_for(1s);
+  auto before = read_proc();
+  Json doc = tree_of(*daemon_);
+  expect_matches_kernel(before, doc, read_proc());
+  expect_mirror_matches(doc, root_->path());
+
+  // Memory: back within 10% of the first daemon's before the load.
+  std::this_thread::sleep_for(2s);
+  long rss_end = rss_kib(daemon_->pid());
+  std::printf("soak: daemon RSS %ld KiB before the load, %ld KiB at its end, %ld KiB after\n",
+              rss_start, rss_loaded, rss_end);
+  EXPECT_LE(rss_end, rss_start + rss_start / 10);
+
+  // What the restarted daemon dropped is counted, and what it printed of
+  // its drops adds up to its counters.
+  Json stats = daemon_->request({{"op", "stats"}})["stats"];
+  std::string events = daemon_->events();
+  std::printf("soak: dropped %s, lost %s, containers made %s\n", stats["dropped"].dump().c_str(),
+              stats["lost"].dump().c_str(), stats["containers_created"].dump().c_str());
+  EXPECT_EQ(printed_count(events, "lost"), stats["lost"].get<std::uint64_t>());
+  EXPECT_EQ(printed_count(events, "suppressed"),
+            stats["dropped"]["suppressed"].get<std::uint64_t>());
+  EXPECT_GT(stats["dropped"]["suppressed"].get<std::uint64_t>(), 0U);
+  EXPECT_EQ(stats["suppressed_by_uid"]["65534"], stats["dropped"]["suppressed"]);
 }
 
 }  // namespace

@@ -157,5 +157,36 @@ TEST(Server, AClientThatAsksWithoutReadingIsHeldNotDropped) {
   EXPECT_EQ(l.server().slow_drops(), 0U);
 }
 
+TEST(Server, AWatcherThatNeverReadsIsDroppedAndCounted) {
+  NSG_REQUIRE_PRIVILEGED();
+  ServerLoop* loop = nullptr;
+  ServerLoop l([&](Connection& c, const Json& req) {
+    if (req["op"] == "watch") {
+      c.watching = true;
+      loop->server().send(c, Json{{"ok", true}});
+      return;
+    }
+    // 24 MiB of events to every watcher, 1 KiB a line.
+    std::string line(1023, 'e');
+    for (int i = 0; i < 24 * 1024; ++i)
+      loop->server().broadcast(line, [](const Connection&) { return true; });
+    loop->server().send(c, Json{{"ok", true}});
+  });
+  loop = &l;
+  auto idle = connect_unix(l.path()).value();
+  ASSERT_EQ(::write(idle.get(), "{\"op\":\"watch\"}\n", 15), 15);
+  char ack[64];
+  ASSERT_GT(::read(idle.get(), ack, sizeof ack), 0);  // watching from here
+  auto talker = connect_unix(l.path()).value();
+  ASSERT_EQ(::write(talker.get(), "{\"op\":\"spam\"}\n", 14), 14);
+  char buf[64];
+  ASSERT_GT(::read(talker.get(), buf, sizeof buf), 0);  // answered
+  EXPECT_EQ(l.server().slow_drops(), 1U);
+  // The idle watcher's stream ends: what it got, then EOF.
+  ::shutdown(idle.get(), SHUT_WR);
+  std::string got = read_to_eof(idle.get());
+  EXPECT_LE(got.size(), kMaxPendingOutput + (1U << 20));
+}
+
 }  // namespace
 }  // namespace nsgroup::test
