@@ -33,12 +33,12 @@ Agent::Agent(const DaemonOptions& opts)
 }
 
 const Tree& Agent::current() {
-  tracer_->consume();
+  catch_up();
   return *tree_;
 }
 
 const Tree& Agent::settled() {
-  tracer_->consume();
+  catch_up();
   collect();
   sync();
   relabel_fresh(true);  // containers never labelled yet: a few, not all
@@ -214,7 +214,7 @@ void Agent::rescan(std::string_view why, bool relabel) {
   // A scan the worker began before this one is older: it is dropped.
   scan_overtaken_ = scanning_;
   // Apply what the kernel already reported before looking at /proc.
-  tracer_->consume();
+  catch_up();
   reconcile_now_ = false;
   std::uint64_t started = BootClock::boot_ns_now();
   auto snap = source_.scan();
@@ -325,7 +325,7 @@ Status Agent::bootstrap() {
 bool Agent::identify(Connection& c) {
   // The peer's container is fixed now, while the peer is the process
   // that connected: a pid read later could be someone else's.
-  tracer_->consume();
+  catch_up();
   auto pid = static_cast<std::uint32_t>(c.who.pid);
   PeerFacts facts{c.who.pid, c.who.uid, std::nullopt, 0, c.peer_pidfd.get() >= 0};
   if (auto proc = source_.proc().read_process(pid); proc && proc->readable) {
@@ -419,7 +419,7 @@ void Agent::request_scan(std::string_view why, bool relabel) {
 void Agent::on_scan_done() {
   // What the kernel reported until now is applied first, and marks the
   // processes it touched.
-  tracer_->consume();
+  catch_up();
   auto done = worker_->take();
   if (!done)
     return;

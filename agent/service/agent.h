@@ -28,6 +28,9 @@ namespace nsgroup {
 
 // Records applied per loop turn (about 10 ms of work at most).
 inline constexpr int kRecordsPerTurn = 4096;
+// Records applied before an answer or a scan (a turn's worth: outside a
+// flood, everything waiting).
+inline constexpr int kCatchUpRecords = kRecordsPerTurn;
 
 class Agent final : public ApiBackend {
  public:
@@ -49,6 +52,10 @@ class Agent final : public ApiBackend {
   // True when the last consume() left records in the ring: the loop comes
   // back at once instead of sleeping.
   bool behind() const { return behind_; }
+  // Before an answer or a scan: what the kernel reported until now, at
+  // most kCatchUpRecords. Unbounded, a flood that produces as fast as it
+  // is read would hold the loop for as long as it lasts.
+  void catch_up() { behind_ = tracer_->consume(kCatchUpRecords) >= kCatchUpRecords; }
   // After each loop turn: report losses (and rescan), collect, sync.
   void after_batch();
   // Once a second: pins rechecked, mirror retries, state saved when due,
