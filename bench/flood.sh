@@ -4,7 +4,7 @@
 # the socket is asked for stats every 50 ms. Prints what the journal got (lines
 # and bytes by kind), what stats says was suppressed, and the answers'
 # median and worst time (loadgen ask: connect, request, whole reply).
-#   [FLOOD=userns] bench/flood.sh [SECONDS] [DAEMON ARGS...]
+#   [FLOOD=denied|unshare|userns] [FLOOD_OUT=FILE] bench/flood.sh [SECONDS] [DAEMON ARGS...]
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 secs=${1:-10}
 shift || true
@@ -21,7 +21,10 @@ cp "$LOADGEN" "$gen" && chmod 755 "$gen"
 for _ in 1 2; do
   # FLOOD=userns: unshare(CLONE_NEWUSER) instead, which succeeds for any
   # user where user namespaces are allowed, and is never suppressed.
-  if [ "${FLOOD:-denied}" = userns ]; then
+  # FLOOD=unshare: root's unshare(CLONE_NEWUTS) loop, every call a record.
+  if [ "${FLOOD:-denied}" = unshare ]; then
+    timeout "$secs" "$gen" unshare 1000000000 &
+  elif [ "${FLOOD:-denied}" = userns ]; then
     timeout "$secs" setpriv --reuid=65534 --regid=65534 --clear-groups "$gen" unshare 1000000000 0x10000000 &
   else
     timeout "$secs" setpriv --reuid=65534 --regid=65534 --clear-groups "$gen" denied 1000000000 &
@@ -40,7 +43,12 @@ sorted=$(printf '%s\n' "${times[@]}" | sort -n)
 n=${#times[@]}
 median=$(echo "$sorted" | sed -n "$(((n + 1) / 2))p")
 worst=$(echo "$sorted" | tail -1)
-echo "flood: ${secs}s, 2 x $([ "${FLOOD:-denied}" = userns ] && echo 'unshare(CLONE_NEWUSER)' || echo 'setns(-1,0)') as uid 65534"
+case "${FLOOD:-denied}" in
+  unshare) what="unshare(CLONE_NEWUTS) as root" ;;
+  userns) what="unshare(CLONE_NEWUSER) as uid 65534" ;;
+  *) what="setns(-1,0) as uid 65534" ;;
+esac
+echo "flood: ${secs}s, 2 x $what"
 echo "journal: $(wc -l <"$out") lines, $(wc -c <"$out") bytes;" \
   "denied lines: $(grep -c '"event":"denied"' "$out"), suppressed events: $(grep -c '"event":"suppressed"' "$out")"
 echo "stats: $(echo "$stats" | python3 -c 'import json,sys; s=json.load(sys.stdin); s=s.get("stats", s); print("lost", s["lost"], "dropped", json.dumps(s["dropped"]), "suppressed_by_uid", json.dumps(s["suppressed_by_uid"]))')"
