@@ -11,6 +11,7 @@
 #include <cerrno>
 
 #include "core/tree.h"
+#include "host/kill.h"
 #include "host/procfs.h"
 #include "util/fd.h"
 #include "util/file.h"
@@ -92,15 +93,11 @@ Status SystemCgroupFs::move(std::uint32_t pid, const std::string& dir,
   std::string procs = dir + "/cgroup.procs";
   if (start_ticks == 0)
     return write_file(procs, std::to_string(pid));
-  // Open first, then check: while the pidfd's process lives, its pid is
-  // no one else's, so the write below moves the process checked.
-  UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
+  // While the pidfd's process lives, the write below moves the process
+  // checked.
+  UniqueFd pidfd = pidfd_if_started(pid, start_ticks);
   if (!pidfd)
-    return errno_failure("pid " + std::to_string(pid));
-  auto stat = read_file(proc_path(pid, "stat"));
-  auto fields = stat ? parse_stat(*stat) : std::nullopt;
-  if (!fields || fields->start_ticks != start_ticks)
-    return Failure{ESRCH, "pid " + std::to_string(pid) + " is another process now"};
+    return Failure{ESRCH, "pid " + std::to_string(pid) + " is gone or another process now"};
   Status moved = write_file(procs, std::to_string(pid));
   if (moved && ::syscall(SYS_pidfd_send_signal, pidfd.get(), 0, nullptr, 0) != 0)
     // It exited around the write: the number may have gone to another

@@ -14,17 +14,16 @@
 
 namespace nsgroup {
 
-namespace {
-
-std::uint64_t start_ticks_now(std::uint32_t pid) {
+UniqueFd pidfd_if_started(std::uint32_t pid, std::uint64_t start_ticks) {
+  UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
+  if (!pidfd)
+    return pidfd;
   auto stat = read_file("/proc/" + std::to_string(pid) + "/stat");
-  if (!stat)
-    return 0;
-  auto f = parse_stat(*stat);
-  return f ? f->start_ticks : 0;
+  auto fields = stat ? parse_stat(*stat) : std::nullopt;
+  if (!fields || fields->start_ticks != start_ticks)
+    return UniqueFd();
+  return pidfd;
 }
-
-}  // namespace
 
 std::size_t kill_members(const Tree& tree, ContainerId id,
                          const std::function<bool(std::uint32_t)>& skip) {
@@ -33,13 +32,11 @@ std::size_t kill_members(const Tree& tree, ContainerId id,
     for (auto pid : c.members) {
       if (skip(pid))
         continue;
-      // Open first, then check: the pidfd pins the process we checked.
-      UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
-      if (!pidfd)
-        continue;
       auto it = tree.processes().find(pid);
-      if (it == tree.processes().end() ||
-          start_ticks_now(pid) != it->second.start_ticks)
+      if (it == tree.processes().end())
+        continue;
+      UniqueFd pidfd = pidfd_if_started(pid, it->second.start_ticks);
+      if (!pidfd)
         continue;
       if (::syscall(SYS_pidfd_send_signal, pidfd.get(), SIGKILL, nullptr, 0) == 0)
         ++n;

@@ -1,4 +1,4 @@
-// Signals processes by pidfd, checking each is still the process the tree
+// Acts on processes by pidfd, checking each is still the process the tree
 // knew (same start time), so a reused pid is never hit.
 #pragma once
 
@@ -6,8 +6,15 @@
 #include <functional>
 
 #include "core/tree.h"
+#include "util/fd.h"
 
 namespace nsgroup {
+
+// A pidfd of pid while it is the process that started at start_ticks
+// (/proc/PID/stat field 22); empty when it is gone or another process's.
+// Opened first, then checked: while the pidfd's process lives, its pid is
+// no one else's.
+UniqueFd pidfd_if_started(std::uint32_t pid, std::uint64_t start_ticks);
 
 // SIGKILL to every member of the subtree at id for which skip() is false.
 // Returns how many were signalled.

@@ -75,6 +75,7 @@ struct Tracer::State {
   int budget = 0;  // records consume() may deliver; 0: no bound
   int taken = 0;   // records delivered by the consume() under way
   std::array<std::uint64_t, kDropCount> drops_seen{};
+  std::vector<std::uint64_t> per_cpu;  // a counter's value on each CPU
   std::unordered_map<std::uint32_t, std::uint64_t> suppressed_seen;  // by uid
   std::size_t ncpus = 0;
 
@@ -249,7 +250,9 @@ int Tracer::poll(int timeout_ms) {
 std::uint64_t Tracer::take_drops(Drop cause) {
   static_assert(kDropCount == NSG_CNT_COUNT);
   auto key = static_cast<std::uint32_t>(cause);
-  std::vector<std::uint64_t> per_cpu(s_->ncpus);
+  // Read every loop turn (RingFull): the buffer is kept.
+  std::vector<std::uint64_t>& per_cpu = s_->per_cpu;
+  per_cpu.resize(s_->ncpus);
   if (bpf_map_lookup_elem(bpf_map__fd(s_->skel->maps.counters), &key, per_cpu.data()) != 0)
     return 0;
   std::uint64_t total = 0;

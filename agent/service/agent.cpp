@@ -237,7 +237,6 @@ void Agent::rescan(std::string_view why, bool relabel) {
 
 void Agent::after_batch() {
   if (std::uint64_t lost = tracer_->take_lost(); lost != 0) {
-    counters_.lost += lost;
     counters_.drops[static_cast<std::size_t>(Drop::RingFull)] += lost;
     ++counters_.events[static_cast<std::size_t>(EventKind::Lost)];
     fanout_->publish(event_line(lost_event(lost, BootClock::boot_ns_now()), clock_), {});

@@ -40,7 +40,7 @@ Json stats_json(const Counters& c, const Tree& tree, const StatsContext& ctx) {
     if (c.events[k] != 0)
       ev[std::string(to_string(static_cast<EventKind>(k)))] = c.events[k];
   s["events"] = ev;
-  s["lost"] = c.lost;
+  s["lost"] = c.drops[static_cast<std::size_t>(Drop::RingFull)];
   // Every record or line not delivered, by cause.
   Json dropped = Json::object();
   for (std::size_t d = 0; d < kDropCount; ++d)

@@ -18,8 +18,8 @@ namespace nsgroup {
 
 struct Counters {
   std::array<std::uint64_t, kEventKindCount> events{};
-  std::uint64_t lost = 0;  // the ring buffer was full (= drops[RingFull])
-  // What the kernel side did not deliver, by cause (tracer.h's Drop), and
+  // What the kernel side did not deliver, by cause (tracer.h's Drop; "lost"
+  // in stats is RingFull), and
   // per uid the denied records it suppressed (kMaxUidsCounted uids; the
   // rest under uid "other").
   std::array<std::uint64_t, kDropCount> drops{};

@@ -15,19 +15,6 @@
 namespace nsgroup::test {
 namespace {
 
-// Nested's tree, and root processes 1 and 2, as the API's unit tests have it.
-struct World : Nested {
-  FakeBackend backend;
-  BootClock clock{0};
-  Counters counters;
-  Api api{backend, clock, counters};
-  World() {
-    backend.proc[1] = root_set();
-    backend.proc[2] = root_set();
-    build([this](const Event& e) { return backend.run(e); });
-  }
-};
-
 void check(const Reply& r) {
   Json body = r.text.empty() ? r.body : Json::parse(r.text, nullptr, false);
   if (!body.is_object() || !body.contains("ok") || !body["ok"].is_boolean())
@@ -40,7 +27,7 @@ void check(const Reply& r) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace nsgroup;        // NOLINT(google-build-using-namespace)
   using namespace nsgroup::test;  // NOLINT(google-build-using-namespace)
-  World w;
+  ApiSample w;  // the API's unit tests' tree
   Identity who;
   who.pid = 1000;
   // The first byte picks the client: root admin, or a non-admin inside a.

@@ -19,20 +19,7 @@ using namespace test;  // NOLINT(google-build-using-namespace)
 // that came as digits are unsigned there).
 Json wire(const Json& req) { return Json::parse(req.dump()); }
 
-// Nested's tree, with root processes:
-// root (pids 1, 2) -> a (pid 10, uts) -> b (pid 20, net)
-// root -> sibling (pid 30, ipc)
-struct Sample : Nested {
-  FakeBackend backend;
-  BootClock clock{0};
-  Counters counters;
-  Api api{backend, clock, counters};
-
-  Sample() {
-    backend.proc[1] = root_set();
-    backend.proc[2] = root_set();
-    build([this](const Event& e) { return backend.run(e); });
-  }
+struct Sample : ApiSample {
   const Tree& tree() const { return backend.tree; }
   Json ask(ContainerId scope, bool admin, const Json& req) {
     Identity who;

@@ -69,4 +69,20 @@ class FakeBackend final : public ApiBackend {
   Json stats() override { return stats_json(Counters{}, tree, StatsContext{}); }
 };
 
+// Nested's tree, with root processes, behind an Api:
+// root (pids 1, 2) -> a (pid 10, uts) -> b (pid 20, net)
+// root -> sibling (pid 30, ipc)
+struct ApiSample : Nested {
+  FakeBackend backend;
+  BootClock clock{0};
+  Counters counters;
+  Api api{backend, clock, counters};
+
+  ApiSample() {
+    backend.proc[1] = root_set();
+    backend.proc[2] = root_set();
+    build([this](const Event& e) { return backend.run(e); });
+  }
+};
+
 }  // namespace nsgroup::test
