@@ -16,6 +16,12 @@ NSGROUP_TEST_PACKAGES=(
   libclang-rt-14-dev
   iproute2 util-linux procps
   systemd
+  # issue 13's real components: metrics, package, manual, runtimes, manifests
+  prometheus
+  lintian dpkg-dev fakeroot
+  man-db groff-base bash-completion
+  runc crun lxc systemd-container
+  python3-yaml
 )
 
 # Installs the packages of "$@" that are not installed yet; nothing when all

@@ -8,7 +8,7 @@ namespace nsgroup {
 
 namespace {
 
-constexpr std::string_view kVersion = "nsgroup 0.1.0";
+constexpr std::string_view kVersion = "nsgroup " NSGROUP_VERSION;
 
 struct CommandSpec {
   std::string_view name;
@@ -23,11 +23,15 @@ const std::vector<CommandSpec>& specs() {
        Command::Daemon,
        {"--no-events", "--no-mirror"},
        {"--socket", "--reconcile-interval", "--cgroup-root", "--adopt", "--socket-group",
-        "--state-dir", "--hooks", "--ring-buffer-kib", "--scan", "--denied-rate", "--adopt-unit"}},
-      {"tree", Command::Tree, {"--text", "--pids"}, {"--socket", "--scan"}},
-      {"watch", Command::Watch, {}, {"--socket", "--hooks", "--ring-buffer-kib", "--denied-rate"}},
+        "--state-dir", "--hooks", "--ring-buffer-kib", "--scan", "--denied-rate", "--adopt-unit",
+        "--metrics-listen"}},
+      {"tree", Command::Tree, {"--text", "--pids"}, {"--socket", "--scan", "--depth"}},
+      {"watch",
+       Command::Watch,
+       {"--text"},
+       {"--socket", "--hooks", "--ring-buffer-kib", "--denied-rate"}},
       {"which", Command::Which, {}, {"--socket"}},
-      {"stats", Command::Stats, {}, {"--socket"}},
+      {"stats", Command::Stats, {}, {"--socket", "--format"}},
       {"rename", Command::Rename, {}, {"--socket"}},
       {"kill", Command::Kill, {}, {"--socket"}},
   };
@@ -45,6 +49,19 @@ template <class T>
 bool parse_number(std::string_view s, T& out) {
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
   return ec == std::errc() && p == s.data() + s.size();
+}
+
+// "ADDR:PORT" or "[ADDR]:PORT" with a port up to 65535 (0: any free one);
+// the address itself is checked when the daemon binds it.
+bool valid_listen_address(std::string_view s) {
+  auto colon = s.rfind(':');
+  if (colon == std::string_view::npos || colon == 0)
+    return false;
+  std::string_view host = s.substr(0, colon);
+  if (host.front() == '[' && (host.size() < 3 || host.back() != ']'))
+    return false;
+  std::uint32_t port = 0;
+  return parse_number(s.substr(colon + 1), port) && port <= 65535;
 }
 
 bool contains(const std::vector<std::string_view>& v, std::string_view s) {
@@ -68,7 +85,7 @@ Commands:
          [--adopt=auto|all [--adopt-unit UNIT]...] [--no-events]
          [--reconcile-interval SECONDS]
          [--state-dir PATH] [--hooks=auto|fexit|tracepoint] [--ring-buffer-kib N]
-         [--scan=auto|iterator|proc] [--denied-rate N]
+         [--scan=auto|iterator|proc] [--denied-rate N] [--metrics-listen ADDR:PORT]
       Load the BPF programs (root), build the tree from a scan, keep it up to
       date from events, mirror it into cgroup v2 directories, serve the
       control socket (default /run/nsgroup/nsgroup.sock). Each event is
@@ -116,26 +133,36 @@ Commands:
       namespace changes are never suppressed. Events go to stdout through a
       queue of 8 MiB: a journal or pipe that does not keep up costs lines
       (counted in stats, "dropped.stdout_lines"), never the daemon's loop.
-  tree [--socket PATH] [--text] [--pids] [--scan=auto|iterator|proc]
+      --metrics-listen: serve GET /metrics (Prometheus' text format, the
+      counters of `nsgroup stats`) over HTTP at ADDR:PORT, for example
+      127.0.0.1:9753 or [::1]:9753 (port 0: any free one, logged); off by
+      default. Numeric addresses only. Anyone who can reach
+      the port can read the counters (no tree, no pids), so bind loopback
+      or a node-local address.
+  tree [--socket PATH] [--text] [--pids] [--depth N] [--scan=auto|iterator|proc]
       Print the container tree as JSON: from the daemon, or, with no daemon
       listening, from one scan ("source": "scan"). The scan walks /proc (no
       root needed for the processes you may read); as root with --scan=auto
       and 2500 processes or more, or with --scan=iterator, it reads a BPF
       task iterator instead (loading it costs about 0.1 s; it then reads
       10,000 processes in a few ms). --pids lists member pids, --text draws
-      the tree for humans.
-  watch [--socket PATH] [--hooks=auto|fexit|tracepoint] [--denied-rate N]
+      the tree for humans (with --pids, a column of them), --depth N stops
+      N levels below the root (0: the root alone).
+  watch [--socket PATH] [--text] [--hooks=auto|fexit|tracepoint] [--denied-rate N]
       Stream events as JSON lines: from the daemon, or, with no daemon
       listening, by loading the BPF programs itself (root; --hooks and
       --denied-rate as for daemon). Kinds: clone, unshare, setns, denied (a
       namespace request that failed, with errno), exit, lost (records
       dropped, with a count), suppressed (denied records over a uid's
       rate, with the uid and a count), container_removed.
+      --text prints one aligned line per event instead (TIME EVENT PID COMM
+      NS CONTAINER), coloured on a terminal unless NO_COLOR is set.
       SIGINT or SIGTERM stops it with status 0.
   which PID [--socket PATH]
       Print the full path of the container PID is in.
-  stats [--socket PATH]
-      Print the daemon's counters as JSON.
+  stats [--socket PATH] [--format=json|prometheus]
+      Print the daemon's counters as JSON, or in Prometheus' text format
+      (for node_exporter's textfile collector).
   rename PATH NEWNAME [--socket PATH]
       Rename a container (PATH is its full path, /init_container/...). Names
       have at most 64 bytes, no '/', '.', NUL or control characters (a '.'
@@ -248,6 +275,19 @@ ParseResult parse_args(const std::vector<std::string_view>& args) {
         if (*value != "auto" && *value != "all")
           return usage_error("--adopt is auto or all");
         o.daemon.adopt = *value == "all" ? Adopt::All : Adopt::Auto;
+      } else if (name == "--metrics-listen") {
+        if (!valid_listen_address(*value))
+          return usage_error("--metrics-listen is ADDR:PORT or [ADDR]:PORT (127.0.0.1:9753)");
+        o.daemon.metrics_listen = std::string(*value);
+      } else if (name == "--depth") {
+        unsigned d = 0;
+        if (!parse_number(*value, d) || d > 4096)
+          return usage_error("--depth is a number of levels below the root (0 for the root alone)");
+        o.depth = static_cast<int>(d);
+      } else if (name == "--format") {
+        if (*value != "json" && *value != "prometheus")
+          return usage_error("--format is json or prometheus");
+        o.format = *value == "prometheus" ? Options::Format::Prometheus : Options::Format::Json;
       } else if (name == "--reconcile-interval") {
         unsigned& secs = o.daemon.reconcile_seconds;
         if (!parse_number(*value, secs) || secs == 0 || secs > 86400)

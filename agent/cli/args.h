@@ -18,9 +18,12 @@ struct Options {
   std::string socket{kDefaultSocket};
   // daemon; watch uses hooks and ring_kib, tree scan
   DaemonOptions daemon;
-  // tree
+  // tree, watch (text)
   bool text = false;
   bool pids = false;
+  int depth = -1;  // tree --depth: levels below the root shown; -1 all
+  // stats
+  enum class Format { Json, Prometheus } format = Format::Json;
   // which
   std::uint32_t pid = 0;
   // rename, kill

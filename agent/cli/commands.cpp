@@ -13,6 +13,7 @@
 #include "core/tree.h"
 #include "json/tree_json.h"
 #include "json/writer.h"
+#include "service/metrics.h"
 #include "service/scan_source.h"
 #include "util/clock.h"
 #include "util/file.h"
@@ -257,6 +258,8 @@ Status run_stats(const Options& opts) {
   auto reply = ask_daemon(opts, {{"op", "stats"}});
   if (!reply)
     return reply.error();
+  if (opts.format == Options::Format::Prometheus)
+    return print(prometheus_text((*reply)["stats"], NSGROUP_VERSION));
   return print((*reply)["stats"].dump(2) + "\n");
 }
 

@@ -226,8 +226,7 @@ void Agent::rescan(std::string_view why, bool relabel) {
   }
   apply_scan(*snap);
   ++counters_.reconciles;
-  counters_.last_scan_us = (BootClock::boot_ns_now() - started) / 1000;
-  counters_.max_scan_us = std::max(counters_.max_scan_us, counters_.last_scan_us);
+  record_scan(counters_, (BootClock::boot_ns_now() - started) / 1000);
   log_debug("reconciled (" + std::string(why) + "): " + std::to_string(snap->procs.size()) +
             " processes, " + std::to_string(tree_->container_count()) + " containers");
   collect();
@@ -448,8 +447,7 @@ void Agent::apply_worker_scan(ScanWorker::Done& done, bool relabel) {
   touched_.clear();
   apply_scan(snap);
   ++counters_.reconciles;
-  counters_.last_scan_us = done.took_us;
-  counters_.max_scan_us = std::max(counters_.max_scan_us, done.took_us);
+  record_scan(counters_, done.took_us);
   log_debug("reconciled (" + scan_why_ + ", scanned off the loop): " +
             std::to_string(snap.procs.size()) + " processes, " +
             std::to_string(tree_->container_count()) + " containers");

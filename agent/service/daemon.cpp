@@ -9,6 +9,8 @@
 #include <memory>
 
 #include "service/agent.h"
+#include "service/metrics.h"
+#include "service/metrics_http.h"
 #include "service/notify.h"
 #include "service/server.h"
 #include "util/log.h"
@@ -19,7 +21,9 @@ namespace nsgroup {
 
 namespace {
 
-enum : std::uint64_t { kRing = 1, kSignal, kReconcileTimer, kTickTimer, kWatchdog, kListen, kScan };
+enum : std::uint64_t {
+  kRing = 1, kSignal, kReconcileTimer, kTickTimer, kWatchdog, kListen, kScan, kMetricsListen
+};
 
 class Daemon {
  public:
@@ -38,6 +42,7 @@ class Daemon {
   Epoll ep_;
   Agent agent_;
   std::unique_ptr<Server> server_;
+  std::unique_ptr<MetricsListener> metrics_;  // --metrics-listen
   Notifier notify_ = Notifier::from_env();
   std::string last_status_;
   UniqueFd signals_, reconcile_timer_, tick_timer_, watchdog_;
@@ -54,6 +59,8 @@ void Daemon::on_request(Connection& c, const Json& req) {
 
 void Daemon::tick() {
   server_->resume();
+  if (metrics_)
+    metrics_->expire(monotonic_ms());
   agent_.tick();
   std::string status = agent_.status_line();
   if (status != last_status_) {
@@ -95,6 +102,15 @@ Status Daemon::start() {
   server_ = std::move(*server);
   agent_.attach(server_.get());
   log_info("serving " + opts_.socket);
+  if (!opts_.metrics_listen.empty()) {
+    auto metrics = MetricsListener::open(opts_.metrics_listen, ep_, kMetricsListen, [this] {
+      return prometheus_text(agent_.stats(), NSGROUP_VERSION);
+    });
+    if (!metrics)
+      return metrics.error();
+    metrics_ = std::move(*metrics);
+    log_info("serving metrics at http://" + metrics_->address() + "/metrics");
+  }
   // Attached, bootstrapped, listening: from here nothing is missed.
   last_status_ = agent_.status_line();
   notify("READY=1\nSTATUS=" + last_status_);
@@ -135,6 +151,7 @@ Status Daemon::run() {
           notify("STOPPING=1");
           // Detach first, then close the socket; the mirror stays as it is.
           agent_.stop();
+          metrics_.reset();
           server_.reset();
           return {};
         }
@@ -152,6 +169,10 @@ Status Daemon::run() {
         notify("WATCHDOG=1");
       } else if (key == kListen) {
         server_->on_listen_ready();
+      } else if (key == kMetricsListen) {
+        metrics_->on_listen_ready();
+      } else if (key & kMetricsTag) {
+        metrics_->on_ready(key, ready[i].events);
       } else if (key & kClientTag) {
         server_->on_client_ready(key, ready[i].events);
       }

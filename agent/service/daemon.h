@@ -35,6 +35,9 @@ struct DaemonOptions {
   ScanMode scan = ScanMode::Auto;
   // Denied records per uid and second (tracer.h); 0: no limit.
   std::uint32_t denied_rate = kDefaultDeniedRate;
+  // --metrics-listen: "ADDR:PORT" ("[ADDR]:PORT" for IPv6) serving GET
+  // /metrics in Prometheus' text format; empty: no listener.
+  std::string metrics_listen;
 };
 
 // Runs until SIGINT/SIGTERM (then returns normally); a Failure when it

@@ -1,6 +1,8 @@
 // Statistics as JSON.
 #include "service/stats.h"
 
+#include <algorithm>
+
 namespace nsgroup {
 
 Json mirror_stats_json(const MirrorStats& m) {
@@ -20,6 +22,33 @@ Json mirror_stats_json(const MirrorStats& m) {
   j["errors"] = errors;
   return j;
 }
+
+void record_scan(Counters& c, std::uint64_t us) {
+  c.last_scan_us = us;
+  c.max_scan_us = std::max(c.max_scan_us, us);
+  c.scan_sum_us += us;
+  std::size_t b = 0;
+  while (b < kScanBucketsUs.size() && us > kScanBucketsUs[b])
+    ++b;
+  ++c.scan_buckets[b];
+}
+
+namespace {
+
+// The histogram as cumulative counts by upper bound ("+Inf" last), the way
+// Prometheus reads one.
+Json scan_histogram_json(const Counters& c) {
+  Json le = Json::object();
+  std::uint64_t below = 0;
+  for (std::size_t b = 0; b < kScanBucketsUs.size(); ++b) {
+    below += c.scan_buckets[b];
+    le[std::to_string(kScanBucketsUs[b])] = below;
+  }
+  le["+Inf"] = below + c.scan_buckets.back();
+  return le;
+}
+
+}  // namespace
 
 void count_suppressed(Counters& c, std::uint32_t uid, std::uint64_t n) {
   auto it = c.suppressed_by_uid.find(uid);
@@ -56,7 +85,9 @@ Json stats_json(const Counters& c, const Tree& tree, const StatsContext& ctx) {
   s["suppressed_by_uid"] = by_uid;
   s["reconciles"] = c.reconciles;
   s["failed_scans"] = c.failed_scans;
-  s["scans"] = {{"source", ctx.scans}, {"last_us", c.last_scan_us}, {"max_us", c.max_scan_us}};
+  Json le = scan_histogram_json(c);
+  s["scans"] = {{"source", ctx.scans},     {"last_us", c.last_scan_us}, {"max_us", c.max_scan_us},
+                {"sum_us", c.scan_sum_us}, {"count", le["+Inf"]},       {"le_us", le}};
   s["containers"] = tree.container_count();
   s["processes"] = tree.member_count();
   s["containers_created"] = c.containers_created;

@@ -27,9 +27,12 @@ struct Counters {
   std::uint64_t suppressed_other_uids = 0;
   std::uint64_t reconciles = 0;
   std::uint64_t failed_scans = 0;
-  // The last scan (read and applied, on the event loop) and the longest.
+  // The last scan (read and applied, on the event loop), the longest, and
+  // how many took at most kScanBucketsUs[i] (record_scan keeps them).
   std::uint64_t last_scan_us = 0;
   std::uint64_t max_scan_us = 0;
+  std::array<std::uint64_t, 12> scan_buckets{};  // the last: longer than all
+  std::uint64_t scan_sum_us = 0;
   std::uint64_t containers_created = 0;
   std::uint64_t containers_removed = 0;
   std::uint64_t requests = 0;
@@ -50,6 +53,13 @@ struct StatsContext {
   std::uint64_t stdout_drops = 0;   // lines stdout could not take
   std::uint64_t watcher_drops = 0;  // clients dropped for not reading
 };
+
+// The scan-duration histogram's upper bounds, 1 ms to 5 s.
+inline constexpr std::array<std::uint64_t, 11> kScanBucketsUs = {
+    1'000, 5'000, 10'000, 25'000, 50'000, 100'000, 250'000, 500'000, 1'000'000, 2'500'000,
+    5'000'000};
+// Counts one scan that took us microseconds.
+void record_scan(Counters& c, std::uint64_t us);
 
 inline constexpr std::size_t kMaxUidsCounted = 1024;
 // Counts n suppressed records of uid in c.

@@ -106,6 +106,36 @@ TEST(ParseArgs, AdoptUnitsNeedAdoptAll) {
   EXPECT_EQ(parse({"daemon", "--adopt=all", "--adopt-unit", "a/b.service"}).kind, Kind::UsageError);
 }
 
+TEST(ParseArgs, MetricsListen) {
+  EXPECT_EQ(parse({"daemon"}).options.daemon.metrics_listen, "");  // off by default
+  EXPECT_EQ(parse({"daemon", "--metrics-listen", "127.0.0.1:9753"}).options.daemon.metrics_listen,
+            "127.0.0.1:9753");
+  EXPECT_EQ(parse({"daemon", "--metrics-listen=[::1]:0"}).options.daemon.metrics_listen, "[::1]:0");
+  for (std::string_view bad : {"9753", ":9753", "127.0.0.1:", "127.0.0.1:65536", "[::1:9753",
+                               "127.0.0.1:x"})
+    EXPECT_EQ(parse({"daemon", "--metrics-listen", bad}).kind, Kind::UsageError) << bad;
+  EXPECT_EQ(parse({"stats", "--metrics-listen", "127.0.0.1:1"}).kind, Kind::UsageError);
+}
+
+TEST(ParseArgs, StatsFormat) {
+  EXPECT_EQ(parse({"stats"}).options.format, Options::Format::Json);
+  EXPECT_EQ(parse({"stats", "--format=prometheus"}).options.format, Options::Format::Prometheus);
+  EXPECT_EQ(parse({"stats", "--format", "json"}).options.format, Options::Format::Json);
+  EXPECT_EQ(parse({"stats", "--format=xml"}).kind, Kind::UsageError);
+  EXPECT_EQ(parse({"tree", "--format=json"}).kind, Kind::UsageError);
+}
+
+TEST(ParseArgs, TreeDepthAndWatchText) {
+  EXPECT_EQ(parse({"tree"}).options.depth, -1);
+  EXPECT_EQ(parse({"tree", "--depth", "0"}).options.depth, 0);
+  EXPECT_EQ(parse({"tree", "--text", "--depth=2"}).options.depth, 2);
+  EXPECT_EQ(parse({"tree", "--depth=-1"}).kind, Kind::UsageError);
+  EXPECT_EQ(parse({"tree", "--depth=two"}).kind, Kind::UsageError);
+  EXPECT_TRUE(parse({"watch", "--text"}).options.text);
+  EXPECT_FALSE(parse({"watch"}).options.text);
+  EXPECT_EQ(parse({"watch", "--depth=1"}).kind, Kind::UsageError);
+}
+
 TEST(ParseArgs, TreeWhichRenameKill) {
   auto t = parse({"tree", "--text", "--pids"});
   EXPECT_TRUE(t.options.text);
