@@ -148,13 +148,16 @@ class TreeReply {
 };
 
 // The tree document, indented as it comes, to stdout in pieces of about
-// 1 MiB; or, for --text, kept whole to be drawn.
+// 1 MiB; or, for --text or --depth, kept whole to be cut and drawn.
 class TreePrinter {
  public:
-  explicit TreePrinter(bool text) : text_(text) {}
+  explicit TreePrinter(const Options& o)
+      : text_(o.text), whole_(o.text || o.depth >= 0), depth_(o.depth) {
+    draw_.pids = o.pids;
+  }
 
   Status add(std::string_view doc) {
-    if (text_) {
+    if (whole_) {
       out_.append(doc);
       return {};
     }
@@ -171,14 +174,15 @@ class TreePrinter {
   }
 
   Status finish() {
-    if (!text_) {
+    if (!whole_) {
       out_.push_back('\n');
       return flush();
     }
     Json parsed = Json::parse(out_, nullptr, false);
     if (parsed.is_discarded())
       return failure("the tree is not JSON");
-    return print(render_text(parsed));
+    prune_depth(parsed, depth_);
+    return print(text_ ? render_text(parsed, draw_) : parsed.dump(2) + "\n");
   }
 
  private:
@@ -188,7 +192,9 @@ class TreePrinter {
     return ok;
   }
 
-  bool text_;
+  bool text_, whole_;
+  int depth_;
+  TreeTextOptions draw_;
   JsonIndenter indenter_;
   std::string out_;
 };
@@ -200,7 +206,7 @@ Status run_tree(const Options& opts) {
   auto client = Client::connect(opts.socket);
   if (!client)
     return client.error();
-  TreePrinter printer(opts.text);
+  TreePrinter printer(opts);
   if (*client) {
     Client& c = **client;
     if (auto sent = c.send_request({{"op", "tree"}, {"pids", opts.pids}}); !sent)

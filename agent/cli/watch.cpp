@@ -7,6 +7,7 @@
 #include <array>
 
 #include "cli/client.h"
+#include "cli/text.h"
 #include "json/event_json.h"
 #include "kernel/tracer.h"
 #include "util/clock.h"
@@ -18,10 +19,35 @@ namespace nsgroup {
 
 namespace {
 
+// An event line as it goes to stdout: the JSON line, or with --text its
+// aligned text. False when stdout is gone.
+class EventOut {
+ public:
+  explicit EventOut(bool text) : text_(text), colour_(text && want_colour(STDOUT_FILENO)) {}
+  // The header, once events are sure to come.
+  void start() {
+    if (text_)
+      (void)write_all(STDOUT_FILENO, event_text_header());
+  }
+  bool write(std::string line) {
+    if (text_) {
+      Json e = Json::parse(line, nullptr, false);
+      line = e.is_object() ? event_text(e, colour_) : line + "\n";
+    } else {
+      line.push_back('\n');
+    }
+    return static_cast<bool>(write_all(STDOUT_FILENO, line));
+  }
+
+ private:
+  bool text_, colour_;
+};
+
 // Relays the daemon's event stream to stdout.
-Status watch_daemon(Client& client, Epoll& ep, int sfd) {
+Status watch_daemon(Client& client, Epoll& ep, int sfd, EventOut& out) {
   if (auto ack = client.request({{"op", "watch"}}); !ack)
     return ack.error();
+  out.start();
   enum : std::uint64_t { kSocket, kSignal };
   if (auto ok = ep.add(client.fd(), EPOLLIN, kSocket); !ok)
     return ok;
@@ -41,8 +67,7 @@ Status watch_daemon(Client& client, Epoll& ep, int sfd) {
         auto line = client.read_line();
         if (!line)
           return failure("the daemon closed the event stream");
-        line->push_back('\n');
-        if (!write_all(STDOUT_FILENO, *line))
+        if (!out.write(std::move(*line)))
           return {};  // the reader went away
       } while (client.buffered());
     }
@@ -58,8 +83,9 @@ Status run_watch(const Options& opts) {
   auto client = Client::connect(opts.socket);
   if (!sfd || !ep || !client)
     return !sfd ? sfd.error() : !ep ? ep.error() : client.error();
+  EventOut out(opts.text);
   if (*client)
-    return watch_daemon(**client, *ep, sfd->get());
+    return watch_daemon(**client, *ep, sfd->get(), out);
 
   BootClock clock = BootClock::now();
   bool reader_gone = false;
@@ -67,9 +93,7 @@ Status run_watch(const Options& opts) {
   auto print = [&](const Event& e) {
     if (reader_gone || e.kind == EventKind::Fork)
       return;
-    std::string line = event_line(e, clock);
-    line.push_back('\n');
-    if (!write_all(STDOUT_FILENO, line))
+    if (!out.write(event_line(e, clock)))
       reader_gone = true;
   };
 
@@ -81,6 +105,7 @@ Status run_watch(const Options& opts) {
   auto tracer = Tracer::open(topts, print);
   if (!tracer)
     return tracer.error();
+  out.start();
   log_debug("watching; SIGINT or SIGTERM to stop");
 
   enum : std::uint64_t { kRing, kSignal };
