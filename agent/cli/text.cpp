@@ -140,7 +140,7 @@ namespace {
 
 // Where each column starts (TIME EVENT PID COMM NS CONTAINER); a cell
 // wider than its column pushes the rest one blank further, no more.
-constexpr std::array<std::size_t, 6> kColumnAt = {0, 16, 34, 42, 59, 75};
+constexpr std::array<std::size_t, 6> kColumnAt = {0, 16, 34, 42, 59, 81};
 
 std::string columns_line(const std::array<std::string, 6>& cells) {
   std::string line;
