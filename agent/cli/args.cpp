@@ -148,10 +148,11 @@ Commands:
       10,000 processes in a few ms). --pids lists member pids, --text draws
       the tree for humans (with --pids, a column of them), --depth N stops
       N levels below the root (0: the root alone).
-  watch [--socket PATH] [--text] [--hooks=auto|fexit|tracepoint] [--denied-rate N]
+  watch [--socket PATH] [--text] [--hooks=auto|fexit|tracepoint]
+        [--ring-buffer-kib N] [--denied-rate N]
       Stream events as JSON lines: from the daemon, or, with no daemon
-      listening, by loading the BPF programs itself (root; --hooks and
-      --denied-rate as for daemon). Kinds: clone, unshare, setns, denied (a
+      listening, by loading the BPF programs itself (root; --hooks,
+      --ring-buffer-kib and --denied-rate as for daemon). Kinds: clone, unshare, setns, denied (a
       namespace request that failed, with errno), exit, lost (records
       dropped, with a count), suppressed (denied records over a uid's
       rate, with the uid and a count), container_removed.
