@@ -118,10 +118,12 @@ Commands:
       below the client's container. Under systemd (Type=notify) it reports
       READY=1 once attached and bootstrapped, STATUS=, WATCHDOG=1 and
       STOPPING=1. SIGTERM/SIGINT stop it (status 0), SIGHUP rescans /proc.
-      --hooks: fexit/copy_namespaces and fexit/unshare_nsproxy_namespaces
-      where the kernel can load tracing programs (BPF trampolines), else
-      tracepoints (auto, the default); both give the same events. The
-      active set is in the startup log and in `nsgroup stats`.
+      --hooks: the syscall tracepoints always; with fexit, also
+      fexit/copy_namespaces and fexit/unshare_nsproxy_namespaces, which
+      need tracing programs (BPF trampolines). auto (the default) adds them
+      where the kernel loads them, fexit fails where it cannot, tracepoint
+      never adds them; every set gives the same events. The active set is
+      in the startup log and in `nsgroup stats`.
       --ring-buffer-kib: the BPF ring buffer's size (default 4096). Records
       that do not fit are counted, reported as a "lost" event, and healed
       by an immediate rescan of /proc.
