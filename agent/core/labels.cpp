@@ -34,6 +34,15 @@ std::optional<std::string> label_of(const Tree& tree, ContainerId id, const Labe
     return std::nullopt;
   std::uint32_t mask = tree.new_ns_mask(id);
 
+  if (auto rt = in.runtime_id.find(id); rt != in.runtime_id.end()) {
+    const RuntimeInfo* above = nullptr;
+    for (const Container* p = tree.find(c->parent); p && p->id != kRootId && !above;
+         p = tree.find(p->parent))
+      if (auto it = in.runtime_id.find(p->id); it != in.runtime_id.end())
+        above = &it->second;
+    if (!above || above->name != rt->second.name || above->id != rt->second.id)
+      return runtime_label(rt->second);
+  }
   if (const std::string* host = find_in(in.hostname, id); host && (mask & (1U << NSG_NS_UTS))) {
     const std::string* parent_host = nullptr;
     for (const Container* p = tree.find(c->parent); p && !parent_host; p = tree.find(p->parent))
@@ -53,8 +62,6 @@ std::optional<std::string> label_of(const Tree& tree, ContainerId id, const Labe
       return "ip-netns:" + std::string(base);
     return "nsfs:" + *mp;
   }
-  if (const std::string* rid = find_in(in.runtime_id, id))
-    return "runtime:" + *rid;
   if (c->created && !c->created->comm.empty())
     return "comm:" + c->created->comm;
   if (!c->first_comm.empty())
@@ -70,8 +77,14 @@ void relabel(Tree& tree, const LabelInputs& in) {
 }
 
 void relabel(Tree& tree, const LabelInputs& in, std::span<const ContainerId> ids) {
-  for (ContainerId id : ids)
+  for (ContainerId id : ids) {
     tree.set_label(id, label_of(tree, id, in));
+    auto rt = in.runtime_id.find(id);
+    if (id == kRootId || rt == in.runtime_id.end())
+      tree.set_runtime(id, std::nullopt);
+    else
+      tree.set_runtime(id, rt->second);
+  }
 }
 
 }  // namespace nsgroup

@@ -368,6 +368,11 @@ void Tree::set_label(ContainerId id, std::optional<std::string> label) {
     it->second.label = std::move(label);
 }
 
+void Tree::set_runtime(ContainerId id, std::optional<RuntimeInfo> runtime) {
+  if (auto it = containers_.find(id); it != containers_.end())
+    it->second.runtime = std::move(runtime);
+}
+
 std::vector<std::uint32_t> root_members(const Tree& tree,
                                         const std::vector<std::uint32_t>& live) {
   std::unordered_set<std::uint32_t> skip(tree.unreadable().begin(),

@@ -20,6 +20,7 @@
 #include "core/event.h"
 #include "core/ns.h"
 #include "core/persist.h"
+#include "core/runtime.h"
 #include "core/snapshot.h"
 #include "util/result.h"
 
@@ -48,6 +49,7 @@ struct Container {
   std::optional<Creation> created;  // nullopt: found by a scan
   std::string first_comm;           // comm of its first member
   std::optional<std::string> label;
+  std::optional<RuntimeInfo> runtime;  // set with the label (core/labels.h)
   bool pinned = false;  // empty, kept alive by nsfs bind mounts
 };
 
@@ -135,6 +137,8 @@ class Tree {
 
   // Sets a container's label (see core/labels.h).
   void set_label(ContainerId id, std::optional<std::string> label);
+  // Sets the runtime a container belongs to (see core/labels.h).
+  void set_runtime(ContainerId id, std::optional<RuntimeInfo> runtime);
 
   const Container* find(ContainerId id) const;
   const Container& root() const { return *find(kRootId); }

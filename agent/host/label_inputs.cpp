@@ -4,14 +4,55 @@
 #include <unordered_map>
 
 #include "host/procfs.h"
+#include "host/runtime_state.h"
+#include "util/file.h"
 
 namespace nsgroup {
+
+namespace {
+
+// At most this many /proc/PID/cgroup reads per gathering from a task
+// iterator's scan (one per container whose cgroup leaf is not the root);
+// past it, the leaf alone is parsed.
+constexpr std::size_t kMaxCgroupReads = 4096;
+
+// The containers among ids whose cgroup named no runtime: one whose member
+// a runc or crun state file names as its init. The state directories are
+// read once, and only when some container is left to look up.
+void add_state_runtimes(const Tree& tree, std::span<const ContainerId> ids,
+                        LabelInputs& into) {
+  std::optional<std::unordered_map<std::uint32_t, RuntimeState>> states;
+  for (ContainerId id : ids) {
+    const Container* c = tree.find(id);
+    if (!c || id == kRootId || c->members.empty() || into.runtime_id.count(id))
+      continue;
+    if (!states)
+      states = read_runtime_states();
+    if (states->empty())
+      return;
+    for (std::uint32_t pid : c->members) {
+      auto it = states->find(pid);
+      if (it == states->end())
+        continue;
+      // A pid the runtime's init had once and another process has now.
+      auto proc = tree.processes().find(pid);
+      if (it->second.start_ticks != 0 && proc != tree.processes().end() &&
+          proc->second.start_ticks != 0 && proc->second.start_ticks != it->second.start_ticks)
+        continue;
+      into.runtime_id[id] = it->second.info;
+      break;
+    }
+  }
+}
+
+}  // namespace
 
 void gather_labels(const Tree& tree, Scanner& scanner, std::span<const ContainerId> ids,
                    LabelInputs& into) {
   std::vector<std::uint32_t> uts_pids;
   std::vector<ContainerId> uts_owner;
   for (ContainerId id : ids) {
+    into.runtime_id.erase(id);
     const Container* c = tree.find(id);
     if (!c || id == kRootId || c->members.empty())
       continue;
@@ -20,9 +61,10 @@ void gather_labels(const Tree& tree, Scanner& scanner, std::span<const Container
       uts_pids.push_back(pid);
       uts_owner.push_back(id);
     }
-    if (auto rid = scanner.runtime_id(pid))
-      into.runtime_id[id] = *rid;
+    if (auto rt = scanner.runtime(pid))
+      into.runtime_id[id] = std::move(*rt);
   }
+  add_state_runtimes(tree, ids, into);
   if (!into.hostname.count(kRootId)) {
     uts_pids.push_back(2);  // kthreadd: always in the initial namespaces
     uts_owner.push_back(kRootId);
@@ -45,7 +87,10 @@ void gather_labels(const Tree& tree, const std::vector<ProcInfo>& procs,
     auto it = by_pid.find(pid);
     return it == by_pid.end() ? nullptr : it->second;
   };
+  std::size_t cgroup_reads = 0;
+  std::string text;
   for (ContainerId id : ids) {
+    into.runtime_id.erase(id);
     const Container* c = tree.find(id);
     if (!c || id == kRootId || c->members.empty())
       continue;
@@ -54,9 +99,24 @@ void gather_labels(const Tree& tree, const std::vector<ProcInfo>& procs,
       continue;  // gone since: the next scan has it
     if (tree.new_ns_mask(id) & (1U << NSG_NS_UTS))
       into.hostname[id] = p->hostname;
-    if (auto rid = runtime_id_from_cgroup(p->cgroup_leaf))
-      into.runtime_id[id] = *rid;
+    if (p->cgroup_leaf.empty())
+      continue;  // the cgroup v2 root: no runtime's
+    // The leaf is the last component only: a pod's uid is in the one
+    // above, nspawn's machine two above (machine-NAME.scope/payload).
+    std::optional<RuntimeInfo> rt;
+    if (cgroup_reads < kMaxCgroupReads) {
+      ++cgroup_reads;
+      if (read_file_into("/proc/" + std::to_string(p->pid) + "/cgroup", text))
+        rt = runtime_from_proc_cgroup(text);
+      else
+        rt = runtime_from_cgroup(p->cgroup_leaf);
+    } else {
+      rt = runtime_from_cgroup(p->cgroup_leaf);
+    }
+    if (rt)
+      into.runtime_id[id] = std::move(*rt);
   }
+  add_state_runtimes(tree, ids, into);
   // kthreadd: always in the initial namespaces.
   if (const ProcInfo* k = info(2); k && !into.hostname.count(kRootId))
     into.hostname[kRootId] = k->hostname;

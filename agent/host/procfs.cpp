@@ -96,19 +96,18 @@ std::vector<PinnedNs> parse_nsfs_mounts(std::string_view mountinfo) {
   return out;
 }
 
-std::optional<std::string> runtime_id_from_cgroup(std::string_view cgroup) {
-  std::size_t run = 0;
-  for (std::size_t i = 0; i <= cgroup.size(); ++i) {
-    bool hex = i < cgroup.size() &&
-               std::isxdigit(static_cast<unsigned char>(cgroup[i])) &&
-               !std::isupper(static_cast<unsigned char>(cgroup[i]));
-    if (hex) {
-      ++run;
+std::optional<RuntimeInfo> runtime_from_proc_cgroup(std::string_view text) {
+  if (auto v2 = cgroup_v2_path(text))
+    if (auto r = runtime_from_cgroup(*v2))
+      return r;
+  for (auto line : split(text, '\n')) {
+    // "ID:CONTROLLERS:PATH"; the path may hold ':'.
+    auto first = line.find(':');
+    auto second = first == std::string_view::npos ? first : line.find(':', first + 1);
+    if (second == std::string_view::npos || line.substr(0, second) == "0:")
       continue;
-    }
-    if (run == 64)
-      return std::string(cgroup.substr(i - 64, 12));
-    run = 0;
+    if (auto r = runtime_from_cgroup(line.substr(second + 1)))
+      return r;
   }
   return std::nullopt;
 }

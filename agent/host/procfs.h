@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/runtime.h"
 #include "core/snapshot.h"
 
 namespace nsgroup {
@@ -39,9 +40,10 @@ std::optional<StatFields> parse_stat(std::string_view stat);
 // namespace (the first mount point wins). Octal escapes are decoded.
 std::vector<PinnedNs> parse_nsfs_mounts(std::string_view mountinfo);
 
-// A container runtime's id (64 hex digits) in a /proc/PID/cgroup text,
-// shortened to 12 digits as docker and crictl print it.
-std::optional<std::string> runtime_id_from_cgroup(std::string_view cgroup);
+// The runtime of a /proc/PID/cgroup text (core/runtime.h): from its
+// cgroup v2 path, else from the first v1 hierarchy's path that names one
+// (a runtime on a hybrid host may use only the v1 hierarchies).
+std::optional<RuntimeInfo> runtime_from_proc_cgroup(std::string_view text);
 
 // The effective capability set (CapEff) of a /proc/PID/status text.
 std::optional<std::uint64_t> parse_cap_eff(std::string_view status);

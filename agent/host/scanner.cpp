@@ -243,11 +243,11 @@ std::optional<std::uint64_t> Scanner::capabilities(std::uint32_t pid) {
   return parse_cap_eff(*text);
 }
 
-std::optional<std::string> Scanner::runtime_id(std::uint32_t pid) {
+std::optional<RuntimeInfo> Scanner::runtime(std::uint32_t pid) {
   auto text = read_file(proc_ + "/" + std::to_string(pid) + "/cgroup");
   if (!text)
     return std::nullopt;
-  return runtime_id_from_cgroup(*text);
+  return runtime_from_proc_cgroup(*text);
 }
 
 }  // namespace nsgroup

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/ns.h"
+#include "core/runtime.h"
 #include "core/snapshot.h"
 #include "util/fd.h"
 #include "util/result.h"
@@ -46,8 +47,8 @@ class Scanner {
   std::optional<std::uint32_t> tgid(std::uint32_t tid);
   // The effective capabilities of a process (CapEff), if it exists.
   std::optional<std::uint64_t> capabilities(std::uint32_t pid);
-  // The runtime id in a process's cgroup path, if any.
-  std::optional<std::string> runtime_id(std::uint32_t pid);
+  // The runtime a process's cgroup path names, if any.
+  std::optional<RuntimeInfo> runtime(std::uint32_t pid);
   // Whether the kernel answers NS_GET_ID.
   bool ids_available() const { return ids_; }
 

@@ -50,6 +50,18 @@ void write_container(Writing& x, const Container& c, const std::string& path) {
     w.member("label", *c.label);
   else
     w.key("label").null();
+  w.key("runtime");
+  if (c.runtime) {
+    w.begin_object();
+    w.member("name", c.runtime->name).member("id", c.runtime->id);
+    if (!c.runtime->pod_uid.empty())
+      w.member("pod_uid", c.runtime->pod_uid);
+    if (!c.runtime->qos.empty())
+      w.member("qos", c.runtime->qos);
+    w.end_object();
+  } else {
+    w.null();
+  }
   w.key("ns");
   write_ns_inodes(w, c.ns);
   if (c.ns.has_ids()) {

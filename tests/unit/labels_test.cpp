@@ -90,11 +90,44 @@ TEST(Labels, HostnameComesBeforeAPin) {
   EXPECT_EQ(label_of(f.tree, c, f.in), "hostname:web");
 }
 
-TEST(Labels, RuntimeIdComesBeforeTheComm) {
+TEST(Labels, RuntimeComesBeforeTheComm) {
   Fixture f;
   ContainerId c = f.add(f.net, "runc");
-  f.in.runtime_id[c] = "abc";
-  EXPECT_EQ(label_of(f.tree, c, f.in), "runtime:abc");
+  f.in.runtime_id[c] = {"runc", "mybox", {}, {}};
+  EXPECT_EQ(label_of(f.tree, c, f.in), "runc:mybox");
+}
+
+TEST(Labels, RuntimeComesBeforeTheHostnameAndAPin) {
+  Fixture f;
+  ContainerId c = f.add(with(f.uts, NSG_NS_NET, kNetA));
+  f.in.hostname[c] = "web";
+  f.pin_net("/run/netns/blue");
+  f.in.runtime_id[c] = {"docker", std::string(64, 'f'), {}, {}};
+  EXPECT_EQ(label_of(f.tree, c, f.in), "docker:ffffffffffff");
+  f.in.runtime_id[c] = {"nspawn", "web-1", {}, {}};
+  EXPECT_EQ(label_of(f.tree, c, f.in), "nspawn:web-1");
+}
+
+// A container nested in a runtime's (a sandbox inside a docker container)
+// has the same cgroup: it keeps a label of its own, and shows the runtime
+// in JSON only.
+TEST(Labels, ANestedContainerOfTheSameRuntimeKeepsItsOwnLabel) {
+  Fixture f;
+  ContainerId outer = f.add(f.net, "runc", 10);
+  ContainerId inner =
+      f.tree.apply(unshare(11, f.net, with(f.net, NSG_NS_IPC, 4026532600), "sh")).container;
+  ASSERT_NE(inner, outer);
+  ASSERT_EQ(f.tree.find(inner)->parent, outer);
+  f.in.runtime_id[outer] = {"runc", "mybox", {}, {}};
+  f.in.runtime_id[inner] = {"runc", "mybox", {}, {}};
+  EXPECT_EQ(label_of(f.tree, outer, f.in), "runc:mybox");
+  EXPECT_EQ(label_of(f.tree, inner, f.in), "comm:sh");
+  relabel(f.tree, f.in);
+  ASSERT_TRUE(f.tree.find(inner)->runtime);
+  EXPECT_EQ(f.tree.find(inner)->runtime->id, "mybox");
+  // Another runtime inside (docker in an LXC container) is named.
+  f.in.runtime_id[inner] = {"docker", "x", {}, {}};
+  EXPECT_EQ(label_of(f.tree, inner, f.in), "docker:x");
 }
 
 TEST(Labels, CommOfTheCreator) {
@@ -120,7 +153,7 @@ TEST(Labels, FirstMembersCommForAScannedContainer) {
 TEST(Labels, RootHasNoLabel) {
   Fixture f;
   f.in.hostname[kRootId] = "host";
-  f.in.runtime_id[kRootId] = "abc";
+  f.in.runtime_id[kRootId] = {"runc", "abc", {}, {}};
   EXPECT_EQ(label_of(f.tree, kRootId, f.in), std::nullopt);
 }
 
@@ -144,11 +177,14 @@ TEST(Labels, RelabelSetsEveryContainersLabel) {
 TEST(Labels, RelabelClearsALabelWhoseRuleNoLongerApplies) {
   Fixture f;
   ContainerId c = f.add(f.net, "ip");
-  f.in.runtime_id[c] = "abc";
+  f.in.runtime_id[c] = {"crun", "abc", {}, {}};
   relabel(f.tree, f.in);
-  ASSERT_EQ(f.tree.find(c)->label, "runtime:abc");
+  ASSERT_EQ(f.tree.find(c)->label, "crun:abc");
+  ASSERT_TRUE(f.tree.find(c)->runtime);
+  EXPECT_EQ(f.tree.find(c)->runtime->name, "crun");
   relabel(f.tree, LabelInputs{});
   EXPECT_EQ(f.tree.find(c)->label, "comm:ip");
+  EXPECT_FALSE(f.tree.find(c)->runtime);
 }
 
 }  // namespace

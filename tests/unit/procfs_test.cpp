@@ -55,15 +55,24 @@ TEST(ParseNsfsMounts, FindsNsfsBindMountsOnly) {
   EXPECT_EQ(pins[1].mountpoint, "/tmp/with space");
 }
 
-TEST(RuntimeId, DockerAndContainerdPaths) {
+// The shapes themselves are in runtime_test.cpp; this is which line of
+// /proc/PID/cgroup is read.
+TEST(RuntimeFromProcCgroup, TheV2PathFirstThenV1) {
   std::string id(64, 'a');
   id.replace(0, 12, "0123456789ab");
-  EXPECT_EQ(runtime_id_from_cgroup("0::/system.slice/docker-" + id + ".scope\n"),
-            "0123456789ab");
-  EXPECT_EQ(runtime_id_from_cgroup("0::/kubepods/besteffort/pod1/" + id + "\n"),
-            "0123456789ab");
-  EXPECT_FALSE(runtime_id_from_cgroup("0::/user.slice/session-1.scope\n"));
-  EXPECT_FALSE(runtime_id_from_cgroup("0::/" + id + "f\n"));  // 65 digits
+  auto v2 = runtime_from_proc_cgroup("4:memory:/docker/" + id + "\n0::/system.slice/docker-" +
+                                     id + ".scope\n");
+  ASSERT_TRUE(v2);
+  EXPECT_EQ(v2->name, "docker");
+  EXPECT_EQ(v2->id, id);
+  // A hybrid host where the runtime used only the v1 hierarchies.
+  auto v1 = runtime_from_proc_cgroup("9:name=systemd:/lxc.payload.c1\n4:memory:/lxc.payload.c1\n0::/\n");
+  ASSERT_TRUE(v1);
+  EXPECT_EQ(v1->name, "lxc");
+  EXPECT_EQ(v1->id, "c1");
+  EXPECT_FALSE(runtime_from_proc_cgroup("0::/user.slice/session-1.scope\n"));
+  EXPECT_FALSE(runtime_from_proc_cgroup("0::/system.slice/docker-" + id + "f.scope\n"));  // 65 digits
+  EXPECT_FALSE(runtime_from_proc_cgroup(""));
 }
 
 TEST(Cgroup2Mount, UnifiedAndHybrid) {

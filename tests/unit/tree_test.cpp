@@ -585,7 +585,7 @@ TEST(TreeBootstrap, PinnedNamespaceHeldOnlyByADeeperSetStillGetsItsContainer) {
   EXPECT_TRUE(left.pinned);
 }
 
-TEST(TreeLabels, HostnameThenNetnsThenRuntimeThenComm) {
+TEST(TreeLabels, RuntimeThenHostnameThenNetnsThenComm) {
   TestTree t(root_set());
   auto host = t.apply(unshare(10, root_set(), with(root_set(), NSG_NS_UTS, kUtsA)));
   auto netns = t.apply(unshare(20, root_set(), with(root_set(), NSG_NS_NET, kNetA)));
@@ -595,11 +595,11 @@ TEST(TreeLabels, HostnameThenNetnsThenRuntimeThenComm) {
   ctx.hostname[kRootId] = "host";
   ctx.hostname[host.container] = "web";
   ctx.pins = {{NSG_NS_NET, kNetA, 0, "/run/netns/blue"}};
-  ctx.runtime_id[rt.container] = "0123456789ab";
+  ctx.runtime_id[rt.container] = {"docker", "0123456789ab" + std::string(52, '0'), {}, {}};
   relabel(t, ctx);
   EXPECT_EQ(t.find(host.container)->label, "hostname:web");
   EXPECT_EQ(t.find(netns.container)->label, "ip-netns:blue");
-  EXPECT_EQ(t.find(rt.container)->label, "runtime:0123456789ab");
+  EXPECT_EQ(t.find(rt.container)->label, "docker:0123456789ab");
   EXPECT_EQ(t.find(plain.container)->label, "comm:test");
   // The same hostname as the parent's is no label.
   ctx.hostname[host.container] = "host";
