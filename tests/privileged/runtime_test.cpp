@@ -132,7 +132,9 @@ bool edit_config(const std::string& path) {
 // The cgroup hierarchies' mount points (v1 and v2).
 std::vector<std::string> cgroup_mounts() {
   std::vector<std::string> out;
-  for (const MountEntry& m : parse_mountinfo(slurp("/proc/self/mountinfo")))
+  // MountEntry's fields are views into the text: it must outlive the loop.
+  std::string text = slurp("/proc/self/mountinfo");
+  for (const MountEntry& m : parse_mountinfo(text))
     if (m.fstype == "cgroup" || m.fstype == "cgroup2")
       out.push_back(m.mountpoint);
   return out;
