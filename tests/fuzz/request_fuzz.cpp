@@ -1,7 +1,9 @@
 // libFuzzer target: bytes as a client would send them on the control
 // socket, through the framing, the request parser and every handler, for
 // a root admin and for a client scoped inside a container. Whatever the
-// bytes, each line gets one reply that is valid JSON with "ok".
+// bytes, each line gets one reply that is valid JSON with "ok". The same
+// bytes as an HTTP request head to the /metrics listener get one reply
+// with a status line and a Content-Length.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -10,6 +12,7 @@
 #include "fake_backend.h"
 #include "service/api.h"
 #include "service/framing.h"
+#include "service/metrics_http.h"
 #include "synthetic.h"
 
 namespace nsgroup::test {
@@ -44,5 +47,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       check(w.api.handle(who, *req));
   }
   (void)in.overflowed();
+  std::string http = metrics_reply(std::string_view(reinterpret_cast<const char*>(data), size),
+                                   [] { return std::string("m 1\n"); });
+  if (http.rfind("HTTP/1.1 ", 0) != 0 || http.find("\r\nContent-Length: ") == std::string::npos)
+    std::abort();
   return 0;
 }

@@ -12,7 +12,7 @@ if [ ! -f "$dir/CMakeCache.txt" ]; then
     -DNSGROUP_TESTS=ON -DNSGROUP_SANITIZE=ON -DNSGROUP_FUZZ=ON >&2
 fi
 targets=(nsgroup nsgroup_binary_tests nsgroup_privileged_tests nsgroup_fuzz_request
-         nsgroup_fuzz_records)
+         nsgroup_fuzz_records nsgroup_fuzz_runtime)
 for layer in util core kernel host json service cli; do
   targets+=("nsgroup_${layer}_tests")
 done
@@ -22,7 +22,7 @@ export ASAN_OPTIONS=detect_leaks=1:strict_string_checks=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 ctest --test-dir "$dir" -L '^(unit|privileged)$' --output-on-failure --timeout 300
 
-for target in request records; do
+for target in request records runtime; do
   scratch=$(mktemp -d)
   cp -r "$src/tests/fuzz/corpus/$target/." "$scratch/"
   echo "fuzzing $target for ${fuzz_seconds}s from $(ls "$scratch" | wc -l) inputs"
