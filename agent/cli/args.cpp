@@ -1,6 +1,8 @@
 // nsgroup's command line.
 #include "cli/args.h"
 
+#include "service/metrics_http.h"
+
 #include <charconv>
 #include <optional>
 
@@ -49,19 +51,6 @@ template <class T>
 bool parse_number(std::string_view s, T& out) {
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
   return ec == std::errc() && p == s.data() + s.size();
-}
-
-// "ADDR:PORT" or "[ADDR]:PORT" with a port up to 65535 (0: any free one);
-// the address itself is checked when the daemon binds it.
-bool valid_listen_address(std::string_view s) {
-  auto colon = s.rfind(':');
-  if (colon == std::string_view::npos || colon == 0)
-    return false;
-  std::string_view host = s.substr(0, colon);
-  if (host.front() == '[' && (host.size() < 3 || host.back() != ']'))
-    return false;
-  std::uint32_t port = 0;
-  return parse_number(s.substr(colon + 1), port) && port <= 65535;
 }
 
 bool contains(const std::vector<std::string_view>& v, std::string_view s) {
@@ -279,8 +268,9 @@ ParseResult parse_args(const std::vector<std::string_view>& args) {
           return usage_error("--adopt is auto or all");
         o.daemon.adopt = *value == "all" ? Adopt::All : Adopt::Auto;
       } else if (name == "--metrics-listen") {
-        if (!valid_listen_address(*value))
-          return usage_error("--metrics-listen is ADDR:PORT or [ADDR]:PORT (127.0.0.1:9753)");
+        if (!parse_inet_address(std::string(*value)))
+          return usage_error("--metrics-listen is a numeric ADDR:PORT or [ADDR]:PORT "
+                             "(127.0.0.1:9753, [::1]:9753)");
         o.daemon.metrics_listen = std::string(*value);
       } else if (name == "--depth") {
         unsigned d = 0;

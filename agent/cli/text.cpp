@@ -28,13 +28,14 @@ void pad_to(std::string& s, std::size_t width) {
     s.append(width - have, ' ');
 }
 
+// The strings of a JSON array, comma-separated and escaped.
 std::string joined(const Json& names) {
   std::string out;
   if (!names.is_array())
     return out;
   for (const auto& n : names)
     if (n.is_string())
-      out.append(out.empty() ? "" : ",").append(n.get<std::string>());
+      out.append(out.empty() ? "" : ",").append(terminal_safe(n.get<std::string>()));
   return out;
 }
 
@@ -184,12 +185,9 @@ std::pair<std::string, std::string> detail(const Json& e, std::string_view kind)
     return {how, container};
   }
   if (kind == "denied") {
-    std::string wanted;
-    if (e.contains("flags"))
-      for (const auto& f : e["flags"])
-        if (f.is_string())
-          wanted.append(wanted.empty() ? "" : ",").append(terminal_safe(f.get<std::string>()));
-    return {text_of(e, "error"), text_of(e, "syscall") + " " + wanted + " uid " + text_of(e, "uid")};
+    return {text_of(e, "error"), text_of(e, "syscall") + " " +
+                                     joined(e.value("flags", Json::array())) + " uid " +
+                                     text_of(e, "uid")};
   }
   return {joined(e.value("new_ns", Json::array())), container};
 }

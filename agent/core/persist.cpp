@@ -59,13 +59,6 @@ std::string escape(std::string_view s) {
 }
 
 std::optional<std::string> unescape(std::string_view s) {
-  auto hex = [](char c) -> int {
-    if (c >= '0' && c <= '9')
-      return c - '0';
-    if (c >= 'A' && c <= 'F')
-      return c - 'A' + 10;
-    return -1;
-  };
   std::string out;
   for (std::size_t i = 0; i < s.size(); ++i) {
     if (s[i] != '%') {
@@ -74,7 +67,7 @@ std::optional<std::string> unescape(std::string_view s) {
     }
     if (i + 2 >= s.size())
       return std::nullopt;
-    int hi = hex(s[i + 1]), lo = hex(s[i + 2]);
+    int hi = hex_digit(s[i + 1]), lo = hex_digit(s[i + 2]);
     if (hi < 0 || lo < 0)
       return std::nullopt;
     out.push_back(static_cast<char>(hi * 16 + lo));

@@ -27,6 +27,8 @@
 //               guaranteed pods have no QoS level of their own.
 #include "core/runtime.h"
 
+#include "util/text.h"
+
 namespace nsgroup {
 
 namespace {
@@ -148,15 +150,6 @@ std::optional<RuntimeInfo> runtime_component(std::string_view c, std::string_vie
 }  // namespace
 
 std::optional<std::string> systemd_unescape(std::string_view s) {
-  auto digit = [](char ch) -> int {
-    if (ch >= '0' && ch <= '9')
-      return ch - '0';
-    if (ch >= 'a' && ch <= 'f')
-      return ch - 'a' + 10;
-    if (ch >= 'A' && ch <= 'F')
-      return ch - 'A' + 10;
-    return -1;
-  };
   std::string out;
   out.reserve(s.size());
   for (std::size_t i = 0; i < s.size(); ++i) {
@@ -166,8 +159,8 @@ std::optional<std::string> systemd_unescape(std::string_view s) {
     }
     if (i + 3 >= s.size() || s[i + 1] != 'x')
       return std::nullopt;
-    int hi = digit(s[i + 2]);
-    int lo = digit(s[i + 3]);
+    int hi = hex_digit(s[i + 2]);
+    int lo = hex_digit(s[i + 3]);
     if (hi < 0 || lo < 0)
       return std::nullopt;
     char ch = static_cast<char>(hi * 16 + lo);
@@ -220,6 +213,11 @@ std::optional<RuntimeInfo> runtime_from_cgroup(std::string_view path) {
     parent_matched = matched;
   }
   return best;
+}
+
+bool leaf_may_be_runtimes(std::string_view leaf) {
+  return leaf.find('.') != std::string_view::npos || is_hex64(leaf) || leaf == "payload" ||
+         leaf == "container" || runtime_from_cgroup(leaf).has_value();
 }
 
 std::string short_runtime_id(std::string_view id) {

@@ -23,6 +23,16 @@ struct RuntimeInfo {
 // runtime's own helpers (conmon, the LXC monitor, nspawn's supervisor).
 std::optional<RuntimeInfo> runtime_from_cgroup(std::string_view path);
 
+// Whether a process whose cgroup's last component is leaf may be in a
+// runtime's container, so that its whole cgroup path is worth reading (a
+// task iterator's scan carries the leaf alone): a leaf with a '.' (a
+// runtime's scope, lxc.payload.NAME, a unit of a systemd inside a
+// container), a 64-hex id, nspawn's "payload", podman's "container", or
+// a leaf that names a runtime by itself (crio-ID under cgroupfs).
+// Not the mirror's own directories, whose names hold no '.' (rename
+// refuses one): a mirror of 10,000 containers costs no read.
+bool leaf_may_be_runtimes(std::string_view leaf);
+
 // A systemd unit name's escapes decoded ("web\x2d1" is "web-1"); nullopt
 // for a malformed escape or a decoded '/' or NUL.
 std::optional<std::string> systemd_unescape(std::string_view s);

@@ -12,8 +12,8 @@ namespace nsgroup {
 namespace {
 
 // At most this many /proc/PID/cgroup reads per gathering from a task
-// iterator's scan (one per container whose cgroup leaf is not the root);
-// past it, the leaf alone is parsed.
+// iterator's scan (one per container whose cgroup leaf may be a runtime's,
+// runtime.h); past it, the leaf alone is parsed.
 constexpr std::size_t kMaxCgroupReads = 4096;
 
 // The containers among ids whose cgroup named no runtime: one whose member
@@ -99,20 +99,15 @@ void gather_labels(const Tree& tree, const std::vector<ProcInfo>& procs,
       continue;  // gone since: the next scan has it
     if (tree.new_ns_mask(id) & (1U << NSG_NS_UTS))
       into.hostname[id] = p->hostname;
-    if (p->cgroup_leaf.empty())
-      continue;  // the cgroup v2 root: no runtime's
+    if (!leaf_may_be_runtimes(p->cgroup_leaf))
+      continue;  // the cgroup v2 root, a mirror directory: no runtime's
     // The leaf is the last component only: a pod's uid is in the one
     // above, nspawn's machine two above (machine-NAME.scope/payload).
-    std::optional<RuntimeInfo> rt;
-    if (cgroup_reads < kMaxCgroupReads) {
-      ++cgroup_reads;
-      if (read_file_into("/proc/" + std::to_string(p->pid) + "/cgroup", text))
-        rt = runtime_from_proc_cgroup(text);
-      else
-        rt = runtime_from_cgroup(p->cgroup_leaf);
-    } else {
-      rt = runtime_from_cgroup(p->cgroup_leaf);
-    }
+    std::optional<RuntimeInfo> rt =
+        cgroup_reads++ < kMaxCgroupReads &&
+                read_file_into("/proc/" + std::to_string(p->pid) + "/cgroup", text)
+            ? runtime_from_proc_cgroup(text)
+            : runtime_from_cgroup(p->cgroup_leaf);
     if (rt)
       into.runtime_id[id] = std::move(*rt);
   }

@@ -145,9 +145,7 @@ std::optional<std::uint64_t> parse_cap_eff(std::string_view status) {
       return std::nullopt;
     std::uint64_t v = 0;
     for (char c : *line) {
-      int d = std::isdigit(static_cast<unsigned char>(c)) ? c - '0'
-              : (c >= 'a' && c <= 'f')                   ? c - 'a' + 10
-                                                          : -1;
+      int d = hex_digit(c);
       if (d < 0)
         return std::nullopt;
       v = v * 16 + static_cast<std::uint64_t>(d);

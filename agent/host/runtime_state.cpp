@@ -58,7 +58,8 @@ std::optional<std::string> read_bounded(const std::string& path, std::size_t max
   if (fd.get() < 0 || ::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode) ||
       static_cast<std::uint64_t>(st.st_size) > max)
     return std::nullopt;
-  std::string out(max + 1, '\0');
+  // One byte past the size fstat gave tells a file that grew since.
+  std::string out(static_cast<std::size_t>(st.st_size) + 1, '\0');
   std::size_t got = 0;
   while (got < out.size()) {
     ssize_t n = ::read(fd.get(), out.data() + got, out.size() - got);
@@ -70,7 +71,7 @@ std::optional<std::string> read_bounded(const std::string& path, std::size_t max
       break;
     got += static_cast<std::size_t>(n);
   }
-  if (got > max)
+  if (got == out.size())
     return std::nullopt;  // it grew since fstat
   out.resize(got);
   return out;

@@ -2,15 +2,12 @@
 // samples; label values escaped (\\, \", \n).
 #include "service/metrics.h"
 
-#include <algorithm>
 #include <charconv>
 #include <cstdint>
 #include <initializer_list>
 #include <utility>
-#include <vector>
 
 #include "core/event.h"
-#include "kernel/tracer.h"
 
 namespace nsgroup {
 
@@ -63,9 +60,12 @@ class Exposition {
   std::string out_;
 };
 
+// A count in the stats JSON; 0 for anything that is not one.
+std::uint64_t count_of(const Json& n) { return n.is_number_unsigned() ? n.get<std::uint64_t>() : 0; }
+
 std::uint64_t number(const Json& j, std::string_view key) {
   auto it = j.find(key);
-  return it != j.end() && it->is_number_unsigned() ? it->get<std::uint64_t>() : 0;
+  return it != j.end() ? count_of(*it) : 0;
 }
 
 const Json* object(const Json& j, std::string_view key) {
@@ -91,19 +91,13 @@ std::string seconds(std::uint64_t us) {
   return s;
 }
 
-void counter(Exposition& e, const Json& s, std::string_view key, std::string_view name,
-             std::string_view help) {
+// A family of one sample, unless the stats JSON lacks its key (a scoped
+// client's figures hold only some).
+void single(Exposition& e, std::string_view type, const Json& s, std::string_view key,
+            std::string_view name, std::string_view help) {
   if (!s.contains(key))
     return;
-  e.family(name, "counter", help);
-  e.sample(name, {}, number(s, key));
-}
-
-void gauge(Exposition& e, const Json& s, std::string_view key, std::string_view name,
-           std::string_view help) {
-  if (!s.contains(key))
-    return;
-  e.family(name, "gauge", help);
+  e.family(name, type, help);
   e.sample(name, {}, number(s, key));
 }
 
@@ -117,7 +111,7 @@ void write_info(Exposition& e, const Json& s, std::string_view version) {
     std::string scans = s.contains("scans") ? text(s["scans"], "source") : "";
     e.sample("nsgroup_hooks_info", {{"hooks", hooks}, {"scan", scans}}, 1);
   }
-  gauge(e, s, "uptime_seconds", "nsgroup_uptime_seconds", "Seconds since the daemon started.");
+  single(e, "gauge", s, "uptime_seconds", "nsgroup_uptime_seconds", "Seconds since the daemon started.");
 }
 
 void write_events(Exposition& e, const Json& s) {
@@ -136,14 +130,10 @@ void write_drops(Exposition& e, const Json& s) {
     e.family("nsgroup_dropped_total", "counter",
              "Records and lines not delivered, by cause (ring_full records were healed by a "
              "rescan; suppressed denied records were counted in the kernel).");
-    std::vector<std::string> causes;
-    for (std::size_t d = 0; d < kDropCount; ++d)
-      causes.emplace_back(to_string(static_cast<Drop>(d)));
-    for (const auto& [cause, _] : dropped->items())
-      if (std::find(causes.begin(), causes.end(), cause) == causes.end())
-        causes.push_back(cause);
-    for (const std::string& cause : causes)
-      e.sample("nsgroup_dropped_total", {{"cause", cause}}, number(*dropped, cause));
+    // stats_json writes every cause, zeros included.
+    for (const auto& [cause, n] : dropped->items())
+      e.sample("nsgroup_dropped_total", {{"cause", cause}},
+               count_of(n));
   }
   if (const Json* by_uid = object(s, "suppressed_by_uid")) {
     e.family("nsgroup_suppressed_total", "counter",
@@ -151,13 +141,13 @@ void write_drops(Exposition& e, const Json& s) {
              "first 1024).");
     for (const auto& [uid, n] : by_uid->items())
       e.sample("nsgroup_suppressed_total", {{"uid", uid}},
-               n.is_number_unsigned() ? n.get<std::uint64_t>() : 0);
+               count_of(n));
   }
 }
 
 void write_scans(Exposition& e, const Json& s) {
-  counter(e, s, "reconciles", "nsgroup_reconciles_total", "Scans applied to the tree.");
-  counter(e, s, "failed_scans", "nsgroup_failed_scans_total",
+  single(e, "counter", s, "reconciles", "nsgroup_reconciles_total", "Scans applied to the tree.");
+  single(e, "counter", s, "failed_scans", "nsgroup_failed_scans_total",
           "Scans that failed part-way (the tree was left as it was).");
   const Json* scans = object(s, "scans");
   const Json* le = scans ? object(*scans, "le_us") : nullptr;
@@ -173,26 +163,26 @@ void write_scans(Exposition& e, const Json& s) {
       continue;
     std::string b = inf ? std::string("+Inf") : seconds(us);
     e.sample("nsgroup_scan_duration_seconds_bucket", {{"le", b}},
-             n.is_number_unsigned() ? n.get<std::uint64_t>() : 0);
+             count_of(n));
   }
   e.sample("nsgroup_scan_duration_seconds_sum", {}, seconds(number(*scans, "sum_us")));
   e.sample("nsgroup_scan_duration_seconds_count", {}, number(*scans, "count"));
 }
 
 void write_tree(Exposition& e, const Json& s) {
-  gauge(e, s, "containers", "nsgroup_containers", "Containers in the tree, the root included.");
-  gauge(e, s, "processes", "nsgroup_processes", "Processes in containers other than the root.");
-  counter(e, s, "containers_created", "nsgroup_containers_created_total",
+  single(e, "gauge", s, "containers", "nsgroup_containers", "Containers in the tree, the root included.");
+  single(e, "gauge", s, "processes", "nsgroup_processes", "Processes in containers other than the root.");
+  single(e, "counter", s, "containers_created", "nsgroup_containers_created_total",
           "Containers the tree gained.");
-  counter(e, s, "containers_removed", "nsgroup_containers_removed_total",
+  single(e, "counter", s, "containers_removed", "nsgroup_containers_removed_total",
           "Containers the tree lost (their last member exited or left).");
 }
 
 void write_clients(Exposition& e, const Json& s) {
-  counter(e, s, "requests", "nsgroup_requests_total", "Requests answered on the control socket.");
-  counter(e, s, "bad_requests", "nsgroup_bad_requests_total",
+  single(e, "counter", s, "requests", "nsgroup_requests_total", "Requests answered on the control socket.");
+  single(e, "counter", s, "bad_requests", "nsgroup_bad_requests_total",
           "Requests refused as malformed or not allowed.");
-  gauge(e, s, "clients", "nsgroup_clients", "Clients connected to the control socket.");
+  single(e, "gauge", s, "clients", "nsgroup_clients", "Clients connected to the control socket.");
   if (const Json* heap = object(s, "heap_bytes")) {
     e.family("nsgroup_heap_bytes", "gauge",
              "malloc's heap: bytes in use, and bytes free but not given back.");
@@ -205,7 +195,7 @@ void write_mirror(Exposition& e, const Json& s) {
   const Json* m = object(s, "mirror");
   if (!m)
     return;
-  gauge(e, *m, "directories", "nsgroup_mirror_directories",
+  single(e, "gauge", *m, "directories", "nsgroup_mirror_directories",
         "cgroup v2 directories the mirror holds.");
   e.family("nsgroup_mirror_operations_total", "counter", "cgroupfs operations of the mirror.");
   e.sample("nsgroup_mirror_operations_total", {{"op", "mkdir"}}, number(*m, "mkdirs"));
@@ -215,12 +205,12 @@ void write_mirror(Exposition& e, const Json& s) {
   if (const Json* errors = object(*m, "errors"))
     for (const auto& [cause, n] : errors->items())
       e.sample("nsgroup_mirror_errors_total", {{"cause", cause}},
-               n.is_number_unsigned() ? n.get<std::uint64_t>() : 0);
+               count_of(n));
   e.family("nsgroup_mirror_pending", "gauge",
            "Directories waiting to be removed, and operations waiting to be retried.");
   e.sample("nsgroup_mirror_pending", {{"kind", "removals"}}, number(*m, "pending_removals"));
   e.sample("nsgroup_mirror_pending", {{"kind", "retries"}}, number(*m, "pending_retries"));
-  gauge(e, *m, "foreign_processes", "nsgroup_mirror_foreign_processes",
+  single(e, "gauge", *m, "foreign_processes", "nsgroup_mirror_foreign_processes",
         "Members left where another manager placed them (--adopt).");
 }
 

@@ -18,6 +18,17 @@ std::vector<std::string_view> split(std::string_view text, char sep);
 // anything else (a sign, spaces, an overflow).
 std::optional<std::uint64_t> parse_u64(std::string_view s);
 
+// The value of a hex digit (either case), or -1.
+constexpr int hex_digit(char c) {
+  if (c >= '0' && c <= '9')
+    return c - '0';
+  if (c >= 'a' && c <= 'f')
+    return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F')
+    return c - 'A' + 10;
+  return -1;
+}
+
 // Decodes the octal escapes of mountinfo ("\040" for a space).
 std::string unescape_octal(std::string_view s);
 

@@ -194,6 +194,11 @@ class RuntimeLabels : public ::testing::Test {
   // The container of init, from every source, names the runtime.
   void expect_runtime(pid_t init, const std::string& name, const std::string& id) {
     ASSERT_GT(init, 0);
+    // A runtime's init sets up namespaces (nspawn's unshares its cgroup
+    // namespace) before it execs the payload: the truth is read after.
+    ASSERT_TRUE(eventually(
+        [&] { return slurp("/proc/" + std::to_string(init) + "/comm") == "sleep\n"; }, 15s))
+        << "pid " << init << " never became the container's sleep";
     NsSet truth = ns_inodes(init);
     auto check = [&](const Json& node, const char* source) {
       SCOPED_TRACE(source);

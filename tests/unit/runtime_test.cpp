@@ -145,6 +145,19 @@ TEST(RuntimeFromCgroup, PodUidComesOnlyFromKubepods) {
   EXPECT_EQ(r->qos, "");
 }
 
+// An iterator scan reads the whole path only where the leaf may be a
+// runtime's: every leaf of RealShapes' paths, never a mirror directory.
+TEST(RuntimeLeaf, ReadsThePathOnlyWhereTheLeafMayBeARuntimes) {
+  const std::vector<std::string> leaves = {
+      "docker-" + kId + ".scope", kId, "cri-containerd-" + kId + ".scope", "crio-" + kId,
+      "libpod-" + kId + ".scope", "container", "machine-web.scope", "payload", "foo.service",
+      "lxc.payload.c1", "init.scope"};
+  for (const std::string& leaf : leaves)
+    EXPECT_TRUE(leaf_may_be_runtimes(leaf)) << leaf;
+  for (std::string_view leaf : {"", "container_7", "web", "blue-net"})
+    EXPECT_FALSE(leaf_may_be_runtimes(leaf)) << leaf;
+}
+
 TEST(SystemdUnescape, Escapes) {
   EXPECT_EQ(systemd_unescape("web"), "web");
   EXPECT_EQ(systemd_unescape("web\\x2d1"), "web-1");
