@@ -19,12 +19,25 @@
 	((direct) ? ___arrow(src, a, ##__VA_ARGS__)                    \
 		  : BPF_CORE_READ(src, a, ##__VA_ARGS__))
 
+/*
+ * ns_common's ns_id (Linux 6.18), declared here rather than taken from
+ * vmlinux.h: the arch dumps come from different kernels (arm64's is 6.1,
+ * which has no ns_id), and the program must compile against any of them.
+ * libbpf matches the ___id flavour to the running kernel's ns_common, ns_id
+ * inside its anonymous union included; a kernel without it reads 0.
+ */
+struct ns_common___id {
+	__u64 ns_id;
+} __attribute__((preserve_access_index));
+
 static __always_inline void read_ns(struct ns_common *nc,
 				    struct nsg_ns_set *s, int i, bool direct)
 {
+	struct ns_common___id *idc = (struct ns_common___id *)nc;
+
 	s->inum[i] = NSG_READ(direct, nc, inum);
-	if (bpf_core_field_exists(nc->ns_id))
-		s->id[i] = NSG_READ(direct, nc, ns_id);
+	if (bpf_core_field_exists(idc->ns_id))
+		s->id[i] = NSG_READ(direct, idc, ns_id);
 	else
 		s->id[i] = 0;
 }

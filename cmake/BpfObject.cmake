@@ -6,13 +6,18 @@
 find_program(BPF_CLANG NAMES clang-14 clang REQUIRED)
 find_program(BPFTOOL NAMES bpftool PATHS /usr/sbin /usr/local/sbin REQUIRED)
 
-# vmlinux/vmlinux.h picks the dump for __TARGET_ARCH_<arch>; only x86's is
-# checked in, so any other processor stops here rather than at #error.
+# vmlinux/vmlinux.h picks the dump for __TARGET_ARCH_<arch>, the arch the
+# agent runs on (the target's in a cross build: the BPF object is built by
+# the host's clang all the same). Only x86's and arm64's are checked in, so
+# any other processor stops here rather than at #error.
 if(CMAKE_SYSTEM_PROCESSOR MATCHES "^(x86_64|AMD64)$")
   set(BPF_TARGET_ARCH x86)
+elseif(CMAKE_SYSTEM_PROCESSOR MATCHES "^(aarch64|arm64|ARM64)$")
+  set(BPF_TARGET_ARCH arm64)
 else()
   message(FATAL_ERROR "BPF: unsupported arch ${CMAKE_SYSTEM_PROCESSOR}: "
-          "only vmlinux/x86/vmlinux.h (x86_64) is checked in")
+          "only vmlinux/x86/vmlinux.h (x86_64) and vmlinux/arm64/vmlinux.h "
+          "(aarch64) are checked in")
 endif()
 
 function(bpf_skeleton name source)
