@@ -8,6 +8,7 @@
 #include <array>
 #include <memory>
 
+#include "host/cgroupns.h"
 #include "service/agent.h"
 #include "service/metrics.h"
 #include "service/metrics_http.h"
@@ -187,6 +188,10 @@ Status Daemon::run() {
 }  // namespace
 
 Status run_daemon(const DaemonOptions& opts) {
+  // First, while this is the only thread (the writer, the scan worker and
+  // libbpf start theirs later): in a pod's cgroup namespace, the host's.
+  if (auto ns = enter_root_cgroup_namespace(); !ns)
+    return ns.error();
   auto ep = Epoll::create();
   if (!ep)
     return ep.error();
