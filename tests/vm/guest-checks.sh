@@ -1,0 +1,148 @@
+#!/bin/sh
+# Runs in a test VM (run-vm.sh), as PID 1's child, in /opt/tests: checks
+# nsgroup against this guest kernel's own /proc and cgroupfs, one line per
+# check ("vm-check: NAME ... ok" or "... FAILED: why"), and exits non-zero
+# when one failed. POSIX sh (dash); the files come from vm-tests.sh:
+#
+#   sh guest-checks.sh EXPECT_HOOKS [CHECK...]
+#
+#   EXPECT_HOOKS  the hook set auto must pick here (fexit, tracepoint), or
+#                 "any" to only print it
+#   CHECK         hooks events tree mirror cli btf (default: all), in that
+#                 order; --events-twice runs the event suites once more with
+#                 --hooks=tracepoint (and first with fexit) where fexit loads
+#
+# Needs: nsgroup_static, nsgroup_privileged_tests_static, and for btf
+# nsgroup.bpf.o and iter.bpf.o in /opt/tests.
+cd /opt/tests || exit 2
+expect=$1
+shift
+twice=0
+checks=
+for a in "$@"; do
+  case $a in
+    --events-twice) twice=1 ;;
+    *) checks="$checks $a" ;;
+  esac
+done
+[ -n "$checks" ] || checks="hooks events tree mirror cli btf"
+
+NSG=/opt/tests/nsgroup_static
+TESTS=/opt/tests/nsgroup_privileged_tests_static
+export NSGROUP_TEST_BINARY=$NSG
+failed=0
+
+check() { echo "vm-check: $1 ... ok${2:+ ($2)}"; }
+fail() { echo "vm-check: $1 ... FAILED: $2"; failed=1; }
+uptime_s() { cut -d' ' -f1 /proc/uptime; }
+elapsed() { awk -v a="$1" -v b="$(uptime_s)" 'BEGIN { printf "%.0fs", b - a }'; }
+
+# Waits up to $1 tenths of a second for the command after it to succeed.
+wait_for() {
+  n=$1
+  shift
+  while [ "$n" -gt 0 ]; do
+    "$@" && return 0
+    sleep 0.1
+    n=$((n - 1))
+  done
+  "$@"
+}
+
+# The hook set a daemon reports in `nsgroup stats` (socket $1).
+hooks_of() {
+  $NSG stats --socket "$1" 2>/dev/null | tr -d '\n' | sed -n 's/.*"hooks": *"\([a-z_]*\)".*/\1/p'
+}
+
+# A daemon in the background: daemon_start SOCKET LOG [ARG...]; sets $daemon.
+daemon_start() {
+  sock=$1 log=$2
+  shift 2
+  rm -f "$sock"
+  $NSG daemon --socket "$sock" "$@" >"$log.out" 2>"$log.err" &
+  daemon=$!
+  wait_for 1200 test -S "$sock"
+}
+daemon_stop() {
+  kill "$daemon" 2>/dev/null
+  wait "$daemon"
+}
+
+# gtest NAME FILTER [ENV=VALUE...]: one run of the privileged suites.
+gtest() {
+  name=$1 filter=$2
+  shift 2
+  t=$(uptime_s)
+  env "$@" $TESTS --gtest_filter="$filter" --gtest_brief=1 >"/tmp/gtest-$name.log" 2>&1
+  rc=$?
+  summary=$(grep -aE '^\[  (PASSED|FAILED|SKIPPED) ' "/tmp/gtest-$name.log" | tr '\n' ' ')
+  if [ $rc -eq 0 ]; then
+    check "$name" "$(elapsed "$t"); $summary"
+  else
+    cat "/tmp/gtest-$name.log"
+    fail "$name" "gtest status $rc after $(elapsed "$t"); $summary"
+  fi
+}
+
+echo "vm-check: kernel $(uname -r) $(uname -m)"
+
+# The mirror's cgroup2 mount is /sys/fs/cgroup alone (run-vm.sh mounts it);
+# every controller the kernel has goes into the root's subtree_control, so
+# that the mirror's directories are made with all of them on.
+for c in $(cat /sys/fs/cgroup/cgroup.controllers); do
+  echo "+$c" >/sys/fs/cgroup/cgroup.subtree_control || echo "vm-check: cannot enable controller $c"
+done
+echo "vm-check: cgroup2 at /sys/fs/cgroup, subtree_control: $(cat /sys/fs/cgroup/cgroup.subtree_control)"
+
+hook_env=
+[ "$expect" = any ] || hook_env="NSGROUP_TEST_EXPECT_HOOKS=$expect"
+
+for c in $checks; do
+  case $c in
+  hooks)
+    if daemon_start /tmp/hooks.sock /tmp/hooks --no-mirror --no-events; then
+      got=$(hooks_of /tmp/hooks.sock)
+      daemon_stop
+      if [ "$expect" = any ] || [ "$got" = "$expect" ]; then
+        check "hooks auto picks '$got'" "expected $expect"
+      else
+        fail "hooks auto picks '$got'" "expected $expect"
+      fi
+    else
+      cat /tmp/hooks.err
+      fail hooks "the daemon did not start"
+    fi
+    gtest hooks-tests 'Hooks.*' $hook_env
+    ;;
+  events)
+    filter='Events.*:EightTypes/*:IpNetns.*:EventLoss.*'
+    if [ $twice = 1 ]; then
+      gtest events-fexit "$filter" NSGROUP_TEST_HOOKS=fexit $hook_env
+      gtest events-tracepoint "$filter" NSGROUP_TEST_HOOKS=tracepoint $hook_env
+    else
+      gtest events "$filter" $hook_env
+    fi
+    ;;
+  tree)
+    gtest tree 'TreeGroundTruth.*:TaskIter.*' $hook_env
+    ;;
+  mirror)
+    # Not the soak (minutes of load) nor what needs systemd units.
+    gtest mirror 'Mirror.*-Mirror.Soak*' $hook_env
+    ;;
+  cli)
+    sh /opt/tests/cli-checks.sh || failed=1
+    ;;
+  btf)
+    sh /opt/tests/btf-checks.sh || failed=1
+    ;;
+  *)
+    fail "$c" "no such check"
+    ;;
+  esac
+done
+
+# Nothing of ours may stay: no mirror directory, no pinned BPF program.
+left=$(ls -d /sys/fs/cgroup/nsgroup* 2>/dev/null)
+[ -z "$left" ] || echo "vm-check: left behind: $left"
+exit $failed
