@@ -170,12 +170,32 @@ def main():
     for path, read_only in [("/sys/fs/bpf", False), ("/sys/fs/cgroup", False),
                             ("/sys/kernel/btf", True),
                             ("/sys/kernel/tracing", False),
-                            ("/run/nsgroup", False)]:
+                            ("/run/nsgroup", False),
+                            # the runtimes' state files, for labels
+                            ("/run/runc", True), ("/run/crun", True)]:
         m = mounts.get(path)
         check(m is not None and m["mountPath"] == path and
               bool(m.get("readOnly")) == read_only,
               "hostPath %s mounted at %s%s" %
               (path, path, " read-only" if read_only else ""))
+
+    # Its own ServiceAccount, defined here, and no API token in the pod.
+    accounts = [d for _, d in docs if d.get("kind") == "ServiceAccount"]
+    account = pod.get("serviceAccountName")
+    check(account not in (None, "default") and
+          any(a["metadata"]["name"] == account and
+              a["metadata"].get("namespace") == ds["metadata"].get("namespace")
+              for a in accounts),
+          "serviceAccountName %s is a ServiceAccount of its namespace "
+          "defined in %s" % (account, kube))
+    check(pod.get("automountServiceAccountToken") is False,
+          "the pod sets automountServiceAccountToken: false")
+    check(all(a.get("automountServiceAccountToken") is False
+              for a in accounts if a["metadata"]["name"] == account),
+          "the ServiceAccount sets automountServiceAccountToken: false")
+    check(not any(d.get("kind") in ("RoleBinding", "ClusterRoleBinding")
+                  for _, d in docs),
+          "no role is bound to it (the agent calls no API)")
 
     # The command: the image's ENTRYPOINT, then the manifest's args.
     stages = dockerfile_stages(os.path.join(kube, "Dockerfile"))
