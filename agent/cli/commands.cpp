@@ -11,12 +11,14 @@
 #include "cli/text.h"
 #include "core/labels.h"
 #include "core/tree.h"
+#include "host/cgroupns.h"
 #include "json/tree_json.h"
 #include "json/writer.h"
 #include "service/metrics.h"
 #include "service/scan_source.h"
 #include "util/clock.h"
 #include "util/file.h"
+#include "util/log.h"
 
 namespace nsgroup {
 
@@ -83,6 +85,34 @@ Result<Json> ask_daemon(const Options& opts, const Json& req) {
   if (!client)
     return client.error();
   return client->request(req);
+}
+
+// A one-shot scan labels containers from cgroup paths: in a pod's cgroup
+// namespace, they are read from the host's when this process may enter it
+// (as the daemon does); else as they are, relative.
+void enter_root_cgroup_namespace_if_allowed() {
+  if (auto ns = enter_root_cgroup_namespace(); !ns)
+    log_debug("cgroup paths read from this process's cgroup namespace: " + ns.error().message());
+}
+
+// The path of the tree document's root, from its first bytes
+// ({"source":..,"root":{"id":..,"name":..,"path":"..."), or "" before it
+// is there. Names are escaped: the first unescaped "path":" is the root's.
+std::string root_path_in(std::string_view head) {
+  constexpr std::string_view kKey = "\"path\":\"";
+  auto at = head.find(kKey);
+  if (at == std::string_view::npos)
+    return "";
+  std::size_t start = at + kKey.size();
+  for (std::size_t i = start; i < head.size(); ++i) {
+    if (head[i] == '\\') {
+      ++i;
+    } else if (head[i] == '"') {
+      Json s = Json::parse(head.substr(start - 1, i - start + 2), nullptr, false);
+      return s.is_string() ? s.get<std::string>() : "";
+    }
+  }
+  return "";
 }
 
 }  // namespace
@@ -211,13 +241,29 @@ Status run_tree(const Options& opts) {
     Client& c = **client;
     if (auto sent = c.send_request({{"op", "tree"}, {"pids", opts.pids}}); !sent)
       return sent.error();
-    TreeReply reply([&](std::string_view doc) { return printer.add(doc); });
+    std::string head;  // the document's first bytes, for its root's path
+    constexpr std::size_t kHeadMax = std::size_t{64} << 10;
+    TreeReply reply([&](std::string_view doc) {
+      if (head.size() < kHeadMax)
+        head.append(doc.substr(0, kHeadMax - head.size()));
+      return printer.add(doc);
+    });
     if (auto got = c.read_line_into([&](std::string_view b) { return reply.feed(b); }); !got)
       return got.error();
     if (auto ok = reply.finish(); !ok)
       return ok.error();
-    return printer.finish();
+    if (auto ok = printer.finish(); !ok)
+      return ok;
+    // Access rule 1 shows a client its own container's subtree: say so,
+    // or a pod's `nsgroup tree` looks like a near-empty host.
+    if (std::string top = root_path_in(head); !top.empty() && top != "/init_container")
+      log_info("note: this is " + top +
+               " and what is below it: the daemon shows a client the subtree of its own "
+               "container (nsgroup(8), CONTROL SOCKET). For the whole tree, run nsgroup tree in the "
+               "host's namespaces, or scan from here: nsgroup tree --socket /nonexistent");
+    return {};
   }
+  enter_root_cgroup_namespace_if_allowed();
   ScanSource source(use_iterator(opts));
   Snapshot snap;
   auto tree = scan_tree(source, snap);
@@ -247,6 +293,7 @@ Status run_which(const Options& opts) {
       return reply.error();
     return print((*reply)["container"].get<std::string>() + "\n");
   }
+  enter_root_cgroup_namespace_if_allowed();
   ScanSource source(use_iterator(opts));
   // A thread id answers for its process: the tree places thread groups.
   auto tgid = source.proc().tgid(opts.pid);
