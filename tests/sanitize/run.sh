@@ -9,7 +9,7 @@ src=$1 dir=$2 fuzz_seconds=${3:-30}
 
 if [ ! -f "$dir/CMakeCache.txt" ]; then
   CC=clang-14 CXX=clang++-14 cmake -S "$src" -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-    -DNSGROUP_TESTS=ON -DNSGROUP_SANITIZE=ON -DNSGROUP_FUZZ=ON >&2
+    -DNSGROUP_TESTS=ON -DNSGROUP_SANITIZE=ON -DNSGROUP_FUZZ=ON -DNSGROUP_WERROR=ON >&2
 fi
 targets=(nsgroup nsgroup_binary_tests nsgroup_privileged_tests nsgroup_fuzz_request
          nsgroup_fuzz_records nsgroup_fuzz_runtime)
