@@ -20,8 +20,11 @@ Result<Identity> identify(const Tree& tree, const PeerFacts& peer) {
                       peer.ns->id[NSG_NS_USER] == root.ns.id[NSG_NS_USER];
   // uid 0 as SO_PEERCRED saw it at connect(): a process that execs a
   // setuid program after connecting gains nothing.
-  who.admin = peer.uid == 0 && initial_user && peer.pinned &&
-              (peer.capabilities & (1ULL << kCapSysAdmin)) != 0;
+  bool privileged = peer.uid == 0 && initial_user &&
+                    (peer.capabilities & (1ULL << kCapSysAdmin)) != 0;
+  who.admin = privileged && peer.pinned;
+  if (privileged && !peer.pinned)
+    who.unpinned = peer.unpinned.empty() ? "the connecting process was not pinned" : peer.unpinned;
   return who;
 }
 
@@ -42,6 +45,9 @@ bool may_see(const Tree& tree, const Identity& who, std::string_view path) {
 
 std::optional<std::string> refuse_change(const Tree& tree, const Identity& who,
                                          ContainerId target, std::string_view op) {
+  if (!who.admin && !who.unpinned.empty())
+    return "permission denied: " + std::string(op) +
+           " needs a proven peer, and this connection's was not: " + who.unpinned;
   if (!who.admin)
     return "permission denied: " + std::string(op) +
            " needs CAP_SYS_ADMIN in the initial user namespace";

@@ -21,6 +21,8 @@ struct Identity {
   uid_t uid = 0;
   ContainerId scope = kRootId;  // the container whose subtree it may see
   bool admin = false;           // may change containers (rule 2)
+  // Why a client that would be admin is not: its peer was not pinned.
+  std::string unpinned;
 };
 
 // What the kernel said of a connecting process.
@@ -29,10 +31,12 @@ struct PeerFacts {
   uid_t uid = 0;                     // SO_PEERCRED at connect()
   std::optional<NsSet> ns;           // nullopt: its links cannot be read
   std::uint64_t capabilities = 0;    // CapEff
-  // The connection holds a pidfd of the peer (SO_PEERPIDFD): the reads of
-  // /proc above are checked to be of it. Without one, a pid reused between
-  // connect() and those reads could lend its capabilities.
+  // The connection holds a pidfd of the peer (SO_PEERPIDFD, or the proof
+  // of host/peer_proof.h): the reads of /proc above are checked to be of
+  // it. Without one, a pid reused between connect() and those reads could
+  // lend its capabilities; `unpinned` says why there is none.
   bool pinned = true;
+  std::string unpinned;
 };
 
 // What getsockopt(SO_PEERPIDFD) gave for a new client.

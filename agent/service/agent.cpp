@@ -325,7 +325,7 @@ bool Agent::identify(Connection& c) {
   // that connected: a pid read later could be someone else's.
   catch_up();
   auto pid = static_cast<std::uint32_t>(c.who.pid);
-  PeerFacts facts{c.who.pid, c.who.uid, std::nullopt, 0, c.peer_pidfd.get() >= 0};
+  PeerFacts facts{c.who.pid, c.who.uid, std::nullopt, 0, c.peer_pidfd.get() >= 0, c.unpinned};
   if (auto proc = source_.proc().read_process(pid); proc && proc->readable) {
     facts.ns = proc->ns;
     if (!tree_->is_member(pid) && tree_->key_of(proc->ns) != tree_->root().key) {

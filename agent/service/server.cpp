@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "host/peer_proof.h"
 #include "util/log.h"
 #include "util/socket.h"
 #include "util/text.h"
@@ -32,6 +33,16 @@ Status make_parent_dir(const std::string& path) {
   if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST)
     return errno_failure("cannot create " + dir);
   return {};
+}
+
+// The connecting process proven by host/peer_proof.h (kernels without
+// SO_PEERPIDFD), or why not.
+Result<UniqueFd> pin_peer(int fd, pid_t pid, std::uint64_t accepted) {
+  auto peer = unix_peer_inode(fd);
+  if (!peer)
+    return peer.error();
+  PeerProcesses procs;
+  return prove_peer(procs, pid, *peer, accepted);
 }
 
 }  // namespace
@@ -125,6 +136,7 @@ void Server::on_listen_ready() {
       }
       return;
     }
+    std::uint64_t accepted = boot_ticks_now();
     auto c = std::make_unique<Connection>();
     c->fd.reset(fd);
     ucred cred{};
@@ -141,7 +153,14 @@ void Server::on_listen_ready() {
     int err = ::getsockopt(fd, SOL_SOCKET, kSoPeerPidfd, &pidfd, &len) == 0 ? 0 : errno;
     switch (classify_peer_pidfd(err, pidfd)) {
     case PeerPidfd::Held: c->peer_pidfd.reset(pidfd); break;
-    case PeerPidfd::Unsupported: break;  // served, never as admin (identify)
+    case PeerPidfd::Unsupported:
+      // Before Linux 6.5: prove who the pid is instead (served either way,
+      // but admin only when proven: identify()).
+      if (auto pinned = pin_peer(fd, cred.pid, accepted))
+        c->peer_pidfd = std::move(*pinned);
+      else
+        c->unpinned = pinned.error().message();
+      break;
     case PeerPidfd::Failed:
       // Fail closed: without the peer pinned, its identity is a guess.
       log_warn("refused a control-socket client (pid " + std::to_string(cred.pid) +

@@ -25,9 +25,11 @@ namespace nsgroup {
 struct Connection {
   UniqueFd fd;
   Identity who;         // pid and uid from SO_PEERCRED; the rest from the accept hook
-  // SO_PEERPIDFD (Linux 6.5+): the connecting process. None on older
-  // kernels: the client is served, but never as admin.
+  // A pidfd of the connecting process: from SO_PEERPIDFD (Linux 6.5+), or
+  // on older kernels from host/peer_proof.h's proof. Without one the client
+  // is served, but never as admin, and `unpinned` says why.
   UniqueFd peer_pidfd;
+  std::string unpinned;
   LineFramer in;
   std::string out;
   std::size_t sent = 0;  // bytes of `out` already sent

@@ -30,6 +30,13 @@ TEST(Service, UnitInstallsAndVerifiesWithoutWarnings) {
   std::ifstream f(unit);
   std::string text((std::istreambuf_iterator<char>(f)), {});
   EXPECT_NE(text.find("ExecStart=" + prefix + "/sbin/nsgroup daemon"), std::string::npos);
+  // No Condition*= line: a host that lacks something (BTF) must see the
+  // unit fail with the binary's own message, not be skipped in silence.
+  for (std::size_t at = text.find("Condition"); at != std::string::npos;
+       at = text.find("Condition", at + 1))
+    EXPECT_TRUE(at != 0 && text[at - 1] != '\n') << "a unit condition: " << text.substr(at, 60);
+  // The peer proof on kernels before 6.5 asks unix_diag over netlink.
+  EXPECT_NE(text.find("RestrictAddressFamilies=AF_UNIX AF_NETLINK"), std::string::npos);
   // Documentation=man:nsgroup(8) is checked by running man: the page must
   // be installed beside the unit.
   auto v = capture({"env", "MANPATH=" + prefix + "/share/man", "systemd-analyze", "verify", unit});
