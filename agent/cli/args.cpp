@@ -26,12 +26,12 @@ const std::vector<CommandSpec>& specs() {
        {"--no-events", "--no-mirror"},
        {"--socket", "--reconcile-interval", "--cgroup-root", "--adopt", "--socket-group",
         "--state-dir", "--hooks", "--ring-buffer-kib", "--scan", "--denied-rate", "--adopt-unit",
-        "--metrics-listen"}},
+        "--metrics-listen", "--btf"}},
       {"tree", Command::Tree, {"--text", "--pids"}, {"--socket", "--scan", "--depth"}},
       {"watch",
        Command::Watch,
        {"--text"},
-       {"--socket", "--hooks", "--ring-buffer-kib", "--denied-rate"}},
+       {"--socket", "--hooks", "--ring-buffer-kib", "--denied-rate", "--btf"}},
       {"which", Command::Which, {}, {"--socket"}},
       {"stats", Command::Stats, {}, {"--socket", "--format"}},
       {"rename", Command::Rename, {}, {"--socket"}},
@@ -75,6 +75,7 @@ Commands:
          [--reconcile-interval SECONDS]
          [--state-dir PATH] [--hooks=auto|fexit|tracepoint] [--ring-buffer-kib N]
          [--scan=auto|iterator|proc] [--denied-rate N] [--metrics-listen ADDR:PORT]
+         [--btf FILE]
       Load the BPF programs (root), build the tree from a scan, keep it up to
       date from events, mirror it into cgroup v2 directories, serve the
       control socket (default /run/nsgroup/nsgroup.sock). Each event is
@@ -130,6 +131,12 @@ Commands:
       default. Numeric addresses only. Anyone who can reach
       the port can read the counters (no tree, no pids), so bind loopback
       or a node-local address.
+      --btf FILE: take the kernel's type information for the BPF programs'
+      CO-RE relocations from FILE (a BTFHub file for this kernel, or one made
+      by `bpftool gen min_core_btf`) instead of /sys/kernel/btf/vmlinux, for
+      kernels built without CONFIG_DEBUG_INFO_BTF. Without the kernel's own
+      BTF there are no fexit hooks and no task iterator: tracepoints and
+      /proc scans do the work.
   tree [--socket PATH] [--text] [--pids] [--depth N] [--scan=auto|iterator|proc]
       Print the container tree as JSON: from the daemon, or, with no daemon
       listening, from one scan ("source": "scan"). The scan walks /proc (no
@@ -140,10 +147,10 @@ Commands:
       the tree for humans (with --pids, a column of them), --depth N stops
       N levels below the root (0: the root alone).
   watch [--socket PATH] [--text] [--hooks=auto|fexit|tracepoint]
-        [--ring-buffer-kib N] [--denied-rate N]
+        [--ring-buffer-kib N] [--denied-rate N] [--btf FILE]
       Stream events as JSON lines: from the daemon, or, with no daemon
       listening, by loading the BPF programs itself (root; --hooks,
-      --ring-buffer-kib and --denied-rate as for daemon). Kinds: clone, unshare, setns, denied (a
+      --ring-buffer-kib, --denied-rate and --btf as for daemon). Kinds: clone, unshare, setns, denied (a
       namespace request that failed, with errno), exit, lost (records
       dropped, with a count), suppressed (denied records over a uid's
       rate, with the uid and a count), container_removed.
@@ -272,6 +279,10 @@ ParseResult parse_args(const std::vector<std::string_view>& args) {
           return usage_error("--metrics-listen is a numeric ADDR:PORT or [ADDR]:PORT "
                              "(127.0.0.1:9753, [::1]:9753)");
         o.daemon.metrics_listen = std::string(*value);
+      } else if (name == "--btf") {
+        if (value->empty())
+          return usage_error("--btf needs the path of a BTF file");
+        o.btf = std::string(*value);
       } else if (name == "--depth") {
         unsigned d = 0;
         if (!parse_number(*value, d) || d > 4096)

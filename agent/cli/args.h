@@ -24,6 +24,8 @@ struct Options {
   int depth = -1;  // tree --depth: levels below the root shown; -1 all
   // stats
   enum class Format { Json, Prometheus } format = Format::Json;
+  // daemon, watch: --btf, the BTF for CO-RE (kernel/bpf_support.h)
+  std::string btf;
   // which
   std::uint32_t pid = 0;
   // rename, kill

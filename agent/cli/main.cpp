@@ -8,6 +8,7 @@
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "cli/watch.h"
+#include "kernel/bpf_support.h"
 #include "service/daemon.h"
 #include "util/log.h"
 
@@ -44,6 +45,7 @@ int main(int argc, char** argv) {
   case Kind::Run: break;
   }
   nsgroup::log_init(parsed.options.verbose);
+  nsgroup::use_btf_file(parsed.options.btf);
   try {
     auto done = dispatch(parsed.options);
     if (done)

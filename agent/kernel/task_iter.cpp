@@ -54,8 +54,14 @@ Result<TaskScanner> TaskScanner::open() {
   route_libbpf_log();
   if (auto ok = bpf_preflight(); !ok)
     return ok.error();
+  // --btf gives CO-RE relocations only; the kernel finds the iterator's
+  // target (bpf_iter_task) through its own BTF.
+  if (!kernel_has_btf())
+    return failure("BPF task iterators need the kernel's own BTF "
+                   "(/sys/kernel/btf/vmlinux), which --btf cannot replace");
   auto s = std::make_unique<State>();
-  s->skel.reset(iter_bpf::open());
+  bpf_object_open_opts open_opts = bpf_open_opts();
+  s->skel.reset(iter_bpf::open(&open_opts));
   if (!s->skel)
     return unsupported("opening", errno);
   if (int err = iter_bpf::load(s->skel.get()); err != 0)

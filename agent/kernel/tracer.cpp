@@ -144,6 +144,11 @@ Result<Tracer> Tracer::open(const TracerOptions& opts, Callback cb) {
     fexit = false;  // the cheap probe already says no
     log_debug("the kernel does not support tracing programs: tracepoint hooks");
   }
+  if (fexit && opts.hooks == Hooks::Auto && !kernel_has_btf()) {
+    fexit = false;  // --btf serves CO-RE; attaching fexit needs the kernel's own
+    log_info("fexit hooks need the kernel's own BTF (/sys/kernel/btf/vmlinux): "
+             "using tracepoints");
+  }
   if (fexit) {
     err = load_set(*s, opts, true, &stage);
     if (err != 0) {
@@ -183,7 +188,8 @@ namespace {
 int load_set(Tracer::State& s, const TracerOptions& opts, bool fexit,
              const char** stage) {
   *stage = "opening";
-  s.skel.reset(nsgroup_bpf::open());
+  bpf_object_open_opts open_opts = bpf_open_opts();
+  s.skel.reset(nsgroup_bpf::open(&open_opts));
   if (!s.skel)
     return -errno;
   s.skel->rodata->emit_forks = opts.emit_forks;
