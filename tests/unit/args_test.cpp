@@ -117,6 +117,17 @@ TEST(ParseArgs, MetricsListen) {
   EXPECT_EQ(parse({"stats", "--metrics-listen", "127.0.0.1:1"}).kind, Kind::UsageError);
 }
 
+TEST(ParseArgs, Btf) {
+  EXPECT_EQ(parse({"daemon"}).options.btf, "");  // the kernel's own
+  EXPECT_EQ(parse({"daemon", "--btf", "/tmp/min.btf"}).options.btf, "/tmp/min.btf");
+  EXPECT_EQ(parse({"watch", "--btf=/x.btf"}).options.btf, "/x.btf");
+  EXPECT_EQ(parse({"daemon", "--btf="}).kind, Kind::UsageError);
+  EXPECT_EQ(parse({"daemon", "--btf"}).kind, Kind::UsageError);
+  // A one-shot tree reads the task iterator or /proc: no CO-RE of its own
+  // that a file could serve.
+  EXPECT_EQ(parse({"tree", "--btf", "/x.btf"}).kind, Kind::UsageError);
+}
+
 TEST(ParseArgs, StatsFormat) {
   EXPECT_EQ(parse({"stats"}).options.format, Options::Format::Json);
   EXPECT_EQ(parse({"stats", "--format=prometheus"}).options.format, Options::Format::Prometheus);
