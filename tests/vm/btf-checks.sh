@@ -44,7 +44,9 @@ else
 fi
 
 # Without --btf: an error, not a hang, and one that names the BTF.
-timeout 120 $NSG daemon --socket /tmp/nobtf.sock --no-mirror --no-events >/dev/null 2>/tmp/nobtf.err
+mkdir -p /tmp/nobtf-state /tmp/btf-state
+timeout 120 $NSG daemon --socket /tmp/nobtf.sock --no-mirror --no-events \
+  --state-dir /tmp/nobtf-state >/dev/null 2>/tmp/nobtf.err
 rc=$?
 msg=$(tail -n 3 /tmp/nobtf.err | tr '\n' ' ')
 if [ $rc -eq 0 ] || [ $rc -eq 124 ] || [ $rc -ge 128 ]; then
@@ -56,9 +58,12 @@ else
 fi
 
 rm -f "$SOCK"
-$NSG daemon --btf /tmp/min.btf --socket "$SOCK" --no-mirror >/tmp/btf-events.out 2>/tmp/btf-daemon.err &
+$NSG daemon --btf /tmp/min.btf --socket "$SOCK" --no-mirror --state-dir /tmp/btf-state \
+  >/tmp/btf-events.out 2>/tmp/btf-daemon.err &
 daemon=$!
-if ! wait_for 1200 test -S "$SOCK"; then
+up_or_dead() { [ -S "$SOCK" ] || ! kill -0 "$daemon" 2>/dev/null; }
+wait_for 1200 up_or_dead
+if [ ! -S "$SOCK" ]; then
   fail "btf daemon --btf /tmp/min.btf" "did not start: $(tail -n 3 /tmp/btf-daemon.err | tr '\n' ' ')"
 else
   hooks=$($NSG stats --socket "$SOCK" | tr -d '\n' | sed -n 's/.*"hooks": *"\([a-z_]*\)".*/\1/p')

@@ -38,7 +38,9 @@ rm -f "$SOCK"
 $NSG daemon --socket "$SOCK" --cgroup-root "$ROOT" --no-events >/tmp/cli-daemon.out 2>/tmp/cli-daemon.err &
 daemon=$!
 mkdir -p "$ROOT" 2>/dev/null
-if ! wait_for 1200 test -S "$SOCK"; then
+up_or_dead() { [ -S "$SOCK" ] || ! kill -0 "$daemon" 2>/dev/null; }
+wait_for 1200 up_or_dead
+if [ ! -S "$SOCK" ]; then
   cat /tmp/cli-daemon.err
   echo "vm-check: cli daemon ... FAILED: it did not start"
   exit 1
@@ -67,6 +69,7 @@ else
   old_dir=$CG$(cgroup_of "$outer")
   old_inner=$CG$(cgroup_of "$inner")
   inner_leaf=$(basename "$old_inner")
+  $NSG tree --text --pids --socket "$SOCK" | sed 's/^/vm-check: cli tree: /'
   echo "vm-check: cli workload: A=$path in $old_dir holds $(procs_in "$old_dir"), B in $old_inner"
 
   # rename, as root through the CLI.
@@ -95,15 +98,15 @@ else
   rc=$?
   wait "$outer" 2>/dev/null
   all_gone() { gone "$outer" && gone "$side" && gone "$inner"; }
-  dirs_gone() { [ -z "$(find "$ROOT" -mindepth 1 -type d 2>/dev/null)" ]; }
+  dirs_gone() { [ ! -d "$ROOT/web" ]; }
   if [ $rc -ne 0 ]; then
     fail "cli kill $target" "status $rc: $out"
   elif ! wait_for 100 all_gone; then
     fail "cli kill $target" "still running: $(for p in $outer $side $inner; do gone "$p" || echo "$p"; done | tr '\n' ' ')"
   elif ! wait_for 50 dirs_gone; then
-    fail "cli kill $target" "directories stay: $(find "$ROOT" -mindepth 1 -type d | tr '\n' ' ')"
+    fail "cli kill $target" "directories stay: $(find "$ROOT/web" -type d | tr '\n' ' ')"
   else
-    check "cli kill $target" "pids $outer $side $inner gone from /proc, no directory under $ROOT"
+    check "cli kill $target" "pids $outer $side $inner gone from /proc, $ROOT/web and below gone"
   fi
 fi
 

@@ -59,10 +59,13 @@ daemon_start() {
   sock=$1 log=$2
   shift 2
   rm -f "$sock"
-  $NSG daemon --socket "$sock" "$@" >"$log.out" 2>"$log.err" &
+  mkdir -p "$log-state"
+  $NSG daemon --socket "$sock" --state-dir "$log-state" "$@" >"$log.out" 2>"$log.err" &
   daemon=$!
-  wait_for 1200 test -S "$sock"
+  wait_for 1200 up_or_dead
+  [ -S "$sock" ]
 }
+up_or_dead() { [ -S "$sock" ] || ! kill -0 "$daemon" 2>/dev/null; }
 daemon_stop() {
   kill "$daemon" 2>/dev/null
   wait "$daemon"
@@ -85,6 +88,10 @@ gtest() {
 }
 
 echo "vm-check: kernel $(uname -r) $(uname -m)"
+
+# The state directory an installed nsgroup has (the unit's StateDirectory=):
+# without it every daemon warns on stderr, and tests count its lines.
+mkdir -p /var/lib/nsgroup
 
 # The mirror's cgroup2 mount is /sys/fs/cgroup alone (run-vm.sh mounts it);
 # every controller the kernel has goes into the root's subtree_control, so

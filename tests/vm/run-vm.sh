@@ -44,7 +44,7 @@ CACHE=${NSGROUP_VM_CACHE:-/var/cache/nsgroup-vm}
 ACCEL=${NSGROUP_VM_ACCEL:-tcg}
 MEM=${NSGROUP_VM_MEM:-1G}
 SMP=${NSGROUP_VM_SMP:-2}
-PACKAGES=(busybox-static cpio iproute2 util-linux bpftool binutils)
+PACKAGES=(busybox-static cpio iproute2 util-linux bpftool binutils xz-utils)
 # Userland binaries every VM gets, on top of busybox. dash is /bin/sh: Debian's
 # busybox sh runs its own applet for any name it knows (ip, unshare, nsenter,
 # setpriv, mount...) whatever PATH says, so it must not be the shell.
@@ -422,10 +422,19 @@ build_base() {
   # bpftool feature probe and libbpf look for the kernel's config here.
   mkdir -p "$root/boot"
   cp "$KDIR/boot/config-$KVER" "$root/boot/"
+  # busybox insmod hands the file to init_module as it is: a compressed
+  # module (6.12's are .ko.xz) goes in decompressed.
+  local m
   for f in "${MODULE_FILES[@]}"; do
+    m=$f
     mkdir -p "$root/lib/modules/$KVER/$(dirname "$f")"
-    cp "$KDIR/lib/modules/$KVER/$f" "$root/lib/modules/$KVER/$f"
-    echo "$f" >>"$root/etc/nsgroup-vm/modules"
+    case $f in
+      *.ko.xz) m=${f%.xz}; xz -dc "$KDIR/lib/modules/$KVER/$f" >"$root/lib/modules/$KVER/$m" ;;
+      *.ko.zst) m=${f%.zst}; zstd -qdc "$KDIR/lib/modules/$KVER/$f" >"$root/lib/modules/$KVER/$m" ;;
+      *.ko.gz) m=${f%.gz}; gzip -dc "$KDIR/lib/modules/$KVER/$f" >"$root/lib/modules/$KVER/$m" ;;
+      *) cp "$KDIR/lib/modules/$KVER/$f" "$root/lib/modules/$KVER/$f" ;;
+    esac
+    echo "$m" >>"$root/etc/nsgroup-vm/modules"
   done
 
   printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' >"$root/etc/passwd"
@@ -563,12 +572,16 @@ if [ "$VERBOSE" = 1 ]; then show='{ print; fflush() }'; else
         on { print; fflush() }
         /NSGROUP-VM-BEGIN$/ { on = 1 }'
 fi
+# mawk (Debian's awk) reads a pipe in blocks unless told otherwise: the
+# lines would come at the end only.
+awk_lines=(awk)
+awk -W version 2>&1 | grep -q mawk && awk_lines=(awk -W interactive)
 say "booting $KVER ($DEB_ARCH, $ACCEL, $SMP cpus, $MEM), timeout ${TIMEOUT}s, console in $LOG"
 t0=$(now)
 set +e
 # SeaBIOS clears the screen with escape sequences: drop them, and the \r.
 timeout -k 5 "$TIMEOUT" "${qemu[@]}" </dev/null 2>&1 |
-  sed -u 's/\x1bc//g; s/\x1b\[[0-9;?]*[A-Za-z]//g; s/\r//g' | tee "$LOG" | awk "$show"
+  sed -u 's/\x1bc//g; s/\x1b\[[0-9;?]*[A-Za-z]//g; s/\r//g' | tee "$LOG" | "${awk_lines[@]}" "$show"
 qemu_status=${PIPESTATUS[0]}
 set -e
 boot_time=$(since "$t0")
