@@ -20,7 +20,7 @@
 set -euo pipefail
 
 usage() { echo "usage: $0 arm64|x86 [KERNEL_IMAGE]" >&2; exit 2; }
-[ $# -ge 1 ] && [ $# -le 2 ] || usage
+if [ $# -lt 1 ] || [ $# -gt 2 ]; then usage; fi
 arch="$1"
 image="${2:-}"
 case "$arch" in
@@ -59,9 +59,12 @@ if [ -z "$image" ]; then
   fi
   [ -n "$pkg" ] || die "apt knows no $meta (apt-get update?)"
   (cd "$work" && apt-get download -q "$pkg:$deb_arch" >&2)
-  deb="$(ls "$work"/*.deb)"
+  debs=("$work"/*.deb)
+  deb="${debs[0]}"
   dpkg-deb -x "$deb" "$work/pkg"
-  image="$(ls "$work"/pkg/boot/vmlinuz-* | head -n1)"
+  images=("$work"/pkg/boot/vmlinuz-*)
+  image="${images[0]}"
+  [ -f "$image" ] || die "$deb holds no /boot/vmlinuz-*"
   source_desc="Debian package $(dpkg-deb -f "$deb" Package) $(dpkg-deb -f "$deb" Version) ($deb_arch)"
 else
   [ -r "$image" ] || die "cannot read $image"

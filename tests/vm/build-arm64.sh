@@ -27,7 +27,7 @@ mkdir -p "$2"
 out="$(cd "$2" && pwd)"
 build="$out/build"
 
-# shellcheck source=../../scripts/lib.sh
+# shellcheck source-path=SCRIPTDIR/../.. source=scripts/lib.sh
 source "$src/scripts/lib.sh"
 
 # 1. Packages. The host builds the BPF objects (clang, bpftool) and reads the
