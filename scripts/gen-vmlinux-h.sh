@@ -8,15 +8,17 @@
 # Without KERNEL_IMAGE (a vmlinuz/Image file) it downloads Debian's
 # linux-image-cloud-<debian arch> package (as root it adds the foreign
 # architecture to dpkg and updates apt's lists when needed), unpacks it and
-# reads the BTF out of the kernel image: the image is searched, decompressed
-# if need be (gzip, xz, zstd), for the BTF header (magic 0xeB9F, version 1,
-# hdr_len 24) and the blob is cut at the length the header gives
+# reads the BTF out of the kernel image: the image (arm64's Image is not
+# compressed; an x86 bzImage holds an lz4, gzip, xz or zstd stream, which is
+# decompressed first) is searched for the BTF header (magic 0xeB9F, version
+# 1, hdr_len 24) and the blob is cut at the length the header gives
 # (hdr_len + the end of the type or string section, whichever is later).
 # bpftool must accept the blob before it is dumped. The kernel release and
 # the package version go into a comment at the top of the header.
 #
-# Needs: apt-get, dpkg-deb, bpftool, GNU grep, od, dd, and gzip/xz/zstd for
-# compressed images. Writes only vmlinux/ARCH/vmlinux.h.
+# Needs: apt-get, dpkg-deb, bpftool, GNU grep, od, dd, and gzip/xz/zstd/lz4 for
+# compressed images. Writes only vmlinux/ARCH/vmlinux.h, or the file
+# VMLINUX_H names (to try the script without touching the checked-in one).
 set -euo pipefail
 
 usage() { echo "usage: $0 arm64|x86 [KERNEL_IMAGE]" >&2; exit 2; }
@@ -30,7 +32,7 @@ case "$arch" in
 esac
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-out="$root/vmlinux/$arch/vmlinux.h"
+out="${VMLINUX_H:-$root/vmlinux/$arch/vmlinux.h}"
 BPFTOOL="${BPFTOOL:-$(command -v bpftool || echo /usr/sbin/bpftool)}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
@@ -111,7 +113,8 @@ if ! find_btf "$raw"; then
   # A compressed image (Image.gz, or a bzImage's payload): decompress the
   # first stream that holds a BTF blob, wherever in the file it starts.
   found=""
-  for fmt in gzip:'\x1f\x8b\x08' xz:'\xfd7zXZ\x00' zstd:'\x28\xb5\x2f\xfd'; do
+  for fmt in gzip:'\x1f\x8b\x08' xz:'\xfd7zXZ\x00' zstd:'\x28\xb5\x2f\xfd' \
+             lz4:'\x02\x21\x4c\x18'; do
     tool="${fmt%%:*}"
     magic="${fmt#*:}"
     command -v "$tool" >/dev/null || continue
