@@ -16,7 +16,8 @@
 # /run/nsgroup-test-docker.sock with its data under /var/cache/nsgroup-docker,
 # where the base images debian:12 and debian:12-slim (made by mmdebstrap,
 # never pulled) and the build cache stay between runs. Exit 0 pass, 1 fail,
-# 77 skip.
+# 77 skip. NSGROUP_POD_KEEP_IMAGE=1 keeps the built image and uses it
+# again (while working on the test; the image then is not the tree's).
 set -euo pipefail
 
 HOST_NSGROUP="$(realpath "${1:?usage: pod_test.sh NSGROUP_BINARY}")"
@@ -50,13 +51,14 @@ STATE_DIR="$WORK/state"
 MIRROR="$CG2/nsgroup"
 DOCKERD_PID=""
 SLEEPER=""
+DOCKER_CG_WAS_THERE=1
 
 cleanup() {
   set +e
   [ -n "$SLEEPER" ] && kill "$SLEEPER" 2>/dev/null && wait "$SLEEPER" 2>/dev/null
   if [ -n "$DOCKERD_PID" ]; then
     "${DOCKER[@]}" rm -f "$POD" "$WORKLOAD" >/dev/null 2>&1
-    "${DOCKER[@]}" rmi -f "$IMAGE" >/dev/null 2>&1
+    [ -n "${NSGROUP_POD_KEEP_IMAGE:-}" ] || "${DOCKER[@]}" rmi -f "$IMAGE" >/dev/null 2>&1
     "${DOCKER[@]}" image prune -f >/dev/null 2>&1
     # The build cache keeps the apt layers for the next run; bounded.
     "${DOCKER[@]}" builder prune -f --keep-storage 3gb >/dev/null 2>&1
@@ -74,11 +76,16 @@ cleanup() {
   fi
   # Docker's own cgroups of the test's containers, if any are left.
   for d in "$CG2"/docker/*; do [ -d "$d" ] && rmdir "$d" 2>/dev/null; done
+  [ -z "$DOCKER_CG_WAS_THERE" ] && rmdir "$CG2/docker" 2>/dev/null
   umount "$EXEC/netns" 2>/dev/null
   rm -rf "$WORK" "$EXEC" "$SOCK"
 }
 trap cleanup EXIT
 
+# runc makes <cgroup2>/docker in hybrid mode: removed at the end if this
+# test made it.
+DOCKER_CG_WAS_THERE=""
+[ -d "$CG2/docker" ] && DOCKER_CG_WAS_THERE=1
 [ -e "$MIRROR" ] && fail "$MIRROR exists: another nsgroup daemon's mirror? (the pod's is <cgroup2 mount>/nsgroup)"
 
 # --- dockerd of the test's own ------------------------------------------
@@ -111,11 +118,15 @@ base_image debian:12-slim --variant=minbase
 
 # --- the image ------------------------------------------------------------
 t0=$SECONDS
+if [ -n "${NSGROUP_POD_KEEP_IMAGE:-}" ] && "${DOCKER[@]}" image inspect "$IMAGE" >/dev/null 2>&1; then
+  say "NSGROUP_POD_KEEP_IMAGE: the image of an earlier run, not built again"
+else
 say "building dist/kubernetes/Dockerfile"
 (cd "$ROOT" && DOCKER_BUILDKIT=1 "${DOCKER[@]}" build --network host --progress plain \
   -f dist/kubernetes/Dockerfile -t "$IMAGE" . >"$WORK/build.log" 2>&1) ||
   { tail -40 "$WORK/build.log"; fail "docker build"; }
 say "image built in $((SECONDS - t0)) s"
+fi
 "${DOCKER[@]}" run --rm --network none --entrypoint /usr/sbin/nsgroup "$IMAGE" --version
 
 # --- run it as the DaemonSet does ------------------------------------------
@@ -171,8 +182,24 @@ OPTS=("${RUN_ARGS[@]:0:$cut}")
 ARGS=("${RUN_ARGS[@]:$((cut + 1))}")
 # /run/runc and /run/crun exist once a runtime has run (DirectoryOrCreate).
 mkdir -p /run/runc /run/crun
-say "docker run ${OPTS[*]} $IMAGE ${ARGS[*]}"
-"${DOCKER[@]}" run -d --name "$POD" "${OPTS[@]}" "$IMAGE" "${ARGS[@]}" >/dev/null
+# Debian 12's docker (20.10) knows no CAP_BPF nor CAP_PERFMON (moby's list
+# predates them; runc and the kernel know them): where it refuses one, it
+# is left out and said. CAP_SYS_ADMIN, which the DaemonSet adds too,
+# covers both.
+for _ in 1 2 3; do
+  say "docker run ${OPTS[*]} $IMAGE ${ARGS[*]}"
+  if "${DOCKER[@]}" run -d --name "$POD" "${OPTS[@]}" "$IMAGE" "${ARGS[@]}" >/dev/null 2>"$WORK/run.err"; then
+    break
+  fi
+  cat "$WORK/run.err"
+  unknown="$(sed -n 's/.*unknown capability: "CAP_\([A-Z_]*\)".*/\1/p' "$WORK/run.err")"
+  [ -n "$unknown" ] || fail "docker run"
+  say "this docker knows no CAP_$unknown: run without it (CAP_SYS_ADMIN covers it)"
+  "${DOCKER[@]}" rm -f "$POD" >/dev/null 2>&1 || true
+  for i in "${!OPTS[@]}"; do [ "${OPTS[$i]}" = "--cap-add=$unknown" ] && unset 'OPTS[i]'; done
+  OPTS=("${OPTS[@]}")
+done
+"${DOCKER[@]}" inspect "$POD" >/dev/null 2>&1 || fail "docker run"
 SOCKET="$RUN_DIR/nsgroup.sock"
 for _ in $(seq 300); do
   [ -S "$SOCKET" ] && "$HOST_NSGROUP" stats --socket "$SOCKET" >/dev/null 2>&1 && break
@@ -186,7 +213,7 @@ done
 say "the pod's daemon answers; its log:"
 sed 's/^/    /' "$WORK/pod.err"
 DAEMON_PID="$("${DOCKER[@]}" inspect -f '{{.State.Pid}}' "$POD")"
-[ "$(readlink "/proc/$DAEMON_PID/ns/pid")" = "$(readlink /proc/1/ns/pid)" ] ||
+[ "$(readlink "/proc/$DAEMON_PID/ns/pid")" = "$(readlink /proc/self/ns/pid)" ] ||
   fail "the pod is not in the host's pid namespace"
 grep -q "entered the host's cgroup namespace" "$WORK/pod.err" ||
   fail "the daemon did not say that it entered the host's cgroup namespace"
@@ -200,14 +227,18 @@ SLEEPER=$!
 WL_ID="$("${DOCKER[@]}" inspect -f '{{.Id}}' "$WORKLOAD")"
 WL_PID="$("${DOCKER[@]}" inspect -f '{{.State.Pid}}' "$WORKLOAD")"
 for _ in $(seq 50); do
-  [ "$(readlink "/proc/$SLEEPER/ns/uts")" != "$(readlink /proc/1/ns/uts)" ] && break
+  [ "$(readlink "/proc/$SLEEPER/ns/uts")" != "$(readlink /proc/self/ns/uts)" ] && break
   sleep 0.1
 done
 say "workloads: unshare -u sleep ($SLEEPER), docker container ${WL_ID:0:12} (pid $WL_PID, cgroup $(sed -n 's/^0:://p' "/proc/$WL_PID/cgroup"))"
 
 # --- checks from the host ----------------------------------------------------
-check_tree() {  # daemon|scan, the tree document on stdin: checks it against the kernel
-  /usr/bin/python3 - "$CG2" "$MIRROR" "$SLEEPER" "$WL_PID" "$WL_ID" "$1" <<'EOF'
+# snapshot: /proc's processes (start time, namespace links) as JSON;
+# daemon|scan TREE_FILE BEFORE_FILE: checks the tree document against the
+# kernel, for the processes that lived from BEFORE (a snapshot taken
+# before the tree was asked for) to now.
+check_tree() {
+  /usr/bin/python3 - "$CG2" "$MIRROR" "$SLEEPER" "$WL_PID" "$WL_ID" "$@" <<'EOF'
 import json, os, sys
 cg2, mirror, sleeper, wl_pid, wl_id, source = sys.argv[1:7]
 sleeper, wl_pid = int(sleeper), int(wl_pid)
@@ -228,8 +259,12 @@ def proc():
         except OSError:
             pass
     return out
-before = proc()
-doc = json.load(sys.stdin)
+if source == "snapshot":
+    json.dump({str(p): [v[0], list(v[1])] for p, v in proc().items()}, sys.stdout)
+    sys.exit(0)
+tree_file, before_file = sys.argv[7:9]
+before = {int(p): (v[0], tuple(v[1])) for p, v in json.load(open(before_file)).items()}
+doc = json.load(open(tree_file))
 after = proc()
 failures = []
 def check(ok, what):
@@ -308,8 +343,9 @@ EOF
 say "the tree from the host (the daemon in the pod)"
 ok=""
 for attempt in 1 2 3; do
+  check_tree snapshot >"$WORK/before.json"
   "$HOST_NSGROUP" tree --pids --socket "$SOCKET" >"$WORK/tree.json"
-  if check_tree daemon <"$WORK/tree.json" >"$WORK/check.txt"; then ok=1; break; fi
+  if check_tree daemon "$WORK/tree.json" "$WORK/before.json" >"$WORK/check.txt"; then ok=1; break; fi
   say "attempt $attempt differs (processes may have come and gone):"; grep FAIL "$WORK/check.txt" || true
   sleep 1
 done
@@ -345,8 +381,9 @@ EOF
 # has no mirror).
 ok=""
 for attempt in 1 2 3; do
+  check_tree snapshot >"$WORK/before.json"
   "${DOCKER[@]}" exec "$POD" nsgroup tree --pids --socket /nonexistent >"$WORK/scan.json" 2>/dev/null
-  if check_tree scan <"$WORK/scan.json" >"$WORK/check.txt"; then ok=1; break; fi
+  if check_tree scan "$WORK/scan.json" "$WORK/before.json" >"$WORK/check.txt"; then ok=1; break; fi
   sleep 1
 done
 cat "$WORK/check.txt"
