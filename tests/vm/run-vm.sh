@@ -22,7 +22,8 @@
 #               (repeatable); MODULE? loads it only where the kernel has it as
 #               a module (built in or absent: nothing, and no error)
 #   -t SECONDS  kill the VM after that long (default 600)
-#   -l LOG      where the serial console goes (default $CACHE/console.log)
+#   -l LOG      where the serial console goes (default
+#               $CACHE/console-KERNEL.log)
 #   -v          print the whole console, not only the command's output
 #
 # COMMAND runs under /bin/sh in /opt/tests; one argument is taken as a shell
@@ -222,10 +223,19 @@ ensure_foreign_userland() {
     done
   done
   mapfile -t pkgs < <(printf '%s\n' "${pkgs[@]}" | LC_ALL=C sort -u)
-  for p in "${pkgs[@]}"; do
-    version=$(apt_show "$(qualified "$p")" | sed -n 's/^Version: //p' | head -n1)
-    list+="$p=$version"$'\n'
+  # One apt-cache call for all: each costs a second or two with two
+  # architectures' lists.
+  local quals=() try
+  for p in "${pkgs[@]}"; do quals+=("$(qualified "$p")"); done
+  for try in 1 2; do
+    list=$(apt-cache show --no-all-versions "${quals[@]}" 2>/dev/null |
+           awk '/^Package: / { p = $2 } /^Version: / { print p "=" $2 }' | LC_ALL=C sort -u || true)
+    [ "$(grep -c . <<<"$list")" -eq ${#pkgs[@]} ] && break
+    [ $try = 1 ] && apt-get update -q >&2
   done
+  [ "$(grep -c . <<<"$list")" -eq ${#pkgs[@]} ] ||
+    die "not every one of ${pkgs[*]} is in the $DEB_ARCH apt lists"
+  list+=$'\n'
   SYSROOT=$CACHE/userland/$DEB_ARCH-$(printf '%s' "$list" | sha256sum | cut -c1-16)
   [ -d "$SYSROOT" ] && return 0
   rm -rf "$SYSROOT.tmp"
