@@ -75,12 +75,19 @@ cleanup() {
     done
   fi
   # Docker's own cgroups of the test's containers, if any are left.
-  for d in "$CG2"/docker/*; do [ -d "$d" ] && rmdir "$d" 2>/dev/null; done
-  [ -z "$DOCKER_CG_WAS_THERE" ] && rmdir "$CG2/docker" 2>/dev/null
+  # (runc removes a container's cgroup after the container is gone: a
+  # few tries.)
+  for _ in $(seq 50); do
+    for d in "$CG2"/docker/*; do [ -d "$d" ] && rmdir "$d" 2>/dev/null; done
+    [ -n "$DOCKER_CG_WAS_THERE" ] || [ ! -d "$CG2/docker" ] || rmdir "$CG2/docker" 2>/dev/null
+    [ -n "$DOCKER_CG_WAS_THERE" ] || [ ! -d "$CG2/docker" ] || { sleep 0.1; continue; }
+    break
+  done
   umount "$EXEC/netns" 2>/dev/null
   rm -rf "$WORK" "$EXEC" "$SOCK"
 }
 trap cleanup EXIT
+trap 'exit 1' INT TERM
 
 # runc makes <cgroup2>/docker in hybrid mode: removed at the end if this
 # test made it.
