@@ -51,7 +51,7 @@ STATE_DIR="$WORK/state"
 MIRROR="$CG2/nsgroup"
 DOCKERD_PID=""
 SLEEPER=""
-DOCKER_CG_WAS_THERE=1
+DOCKER_CGROUPS=()
 
 cleanup() {
   set +e
@@ -75,13 +75,17 @@ cleanup() {
     done
   fi
   # Docker's own cgroups of the test's containers, if any are left.
-  # (runc removes a container's cgroup after the container is gone: a
+  # (runc removes a container's cgroups after the container is gone: a
   # few tries.)
   for _ in $(seq 50); do
-    for d in "$CG2"/docker/*; do [ -d "$d" ] && rmdir "$d" 2>/dev/null; done
-    [ -n "$DOCKER_CG_WAS_THERE" ] || [ ! -d "$CG2/docker" ] || rmdir "$CG2/docker" 2>/dev/null
-    [ -n "$DOCKER_CG_WAS_THERE" ] || [ ! -d "$CG2/docker" ] || { sleep 0.1; continue; }
-    break
+    left=0
+    for d in "${DOCKER_CGROUPS[@]}"; do
+      [ -d "$d" ] || continue
+      find "$d" -depth -type d -exec rmdir {} \; 2>/dev/null
+      [ -d "$d" ] && left=1
+    done
+    [ "$left" = 0 ] && break
+    sleep 0.1
   done
   umount "$EXEC/netns" 2>/dev/null
   rm -rf "$WORK" "$EXEC" "$SOCK"
@@ -89,10 +93,13 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-# runc makes <cgroup2>/docker in hybrid mode: removed at the end if this
-# test made it.
-DOCKER_CG_WAS_THERE=""
-[ -d "$CG2/docker" ] && DOCKER_CG_WAS_THERE=1
+# runc (docker's cgroupfs driver) makes a "docker" cgroup in each
+# hierarchy, v1 ones and the v2 one: those this test made are removed at
+# the end.
+DOCKER_CGROUPS=()
+while read -r mp; do
+  [ -d "$mp/docker" ] || DOCKER_CGROUPS+=("$mp/docker")
+done < <(awk '$9 == "cgroup" || $9 == "cgroup2" { print $5 }' /proc/self/mountinfo)
 [ -e "$MIRROR" ] && fail "$MIRROR exists: another nsgroup daemon's mirror? (the pod's is <cgroup2 mount>/nsgroup)"
 
 # --- dockerd of the test's own ------------------------------------------
@@ -395,5 +402,13 @@ for attempt in 1 2 3; do
 done
 cat "$WORK/check.txt"
 [ -n "$ok" ] || fail "the scan from the pod is not what the kernel says"
+
+# Stopped as the kubelet stops a pod: SIGTERM, then the grace period.
+say "docker stop (SIGTERM, terminationGracePeriodSeconds 10)"
+"${DOCKER[@]}" stop -t 10 "$POD" >/dev/null
+status="$("${DOCKER[@]}" inspect -f '{{.State.ExitCode}}' "$POD")"
+[ "$status" = 0 ] || { "${DOCKER[@]}" logs "$POD" 2>&1 | tail -5; fail "the pod's daemon exited with $status on SIGTERM"; }
+"${DOCKER[@]}" logs "$POD" 2>&1 >/dev/null | grep -q "stopping on SIGTERM" ||
+  fail "the pod's daemon did not log its stop"
 
 say "pass"
