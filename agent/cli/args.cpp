@@ -27,7 +27,7 @@ const std::vector<CommandSpec>& specs() {
        {"--socket", "--reconcile-interval", "--cgroup-root", "--adopt", "--socket-group",
         "--state-dir", "--hooks", "--ring-buffer-kib", "--scan", "--denied-rate", "--adopt-unit",
         "--metrics-listen", "--btf"}},
-      {"tree", Command::Tree, {"--text", "--pids"}, {"--socket", "--scan", "--depth"}},
+      {"tree", Command::Tree, {"--text", "--pids", "--no-daemon"}, {"--socket", "--scan", "--depth"}},
       {"watch",
        Command::Watch,
        {"--text"},
@@ -137,9 +137,15 @@ Commands:
       kernels built without CONFIG_DEBUG_INFO_BTF. Without the kernel's own
       BTF there are no fexit hooks and no task iterator: tracepoints and
       /proc scans do the work.
-  tree [--socket PATH] [--text] [--pids] [--depth N] [--scan=auto|iterator|proc]
+  tree [--socket PATH] [--no-daemon] [--text] [--pids] [--depth N]
+       [--scan=auto|iterator|proc]
       Print the container tree as JSON: from the daemon, or, with no daemon
-      listening, from one scan ("source": "scan"). The scan walks /proc (no
+      listening or with --no-daemon, from one scan ("source": "scan"). The
+      daemon shows a client its own container's subtree (a note on stderr
+      says so when that is not the whole tree); a scan shows every process
+      the caller may read, with its own container numbers, no names given
+      by rename and no cgroup directories. In a pod with the host's pid
+      namespace, `nsgroup tree --no-daemon` is the whole node. The scan walks /proc (no
       root needed for the processes you may read); as root with --scan=auto
       and 2500 processes or more, or with --scan=iterator, it reads a BPF
       task iterator instead (loading it costs about 0.1 s; it then reads
@@ -222,6 +228,8 @@ ParseResult parse_args(const std::vector<std::string_view>& args) {
           o.daemon.no_events = true;
         else if (name == "--no-mirror")
           o.daemon.no_mirror = true;
+        else if (name == "--no-daemon")
+          o.no_daemon = true;
         continue;
       }
       if (!contains(spec->valued, name))

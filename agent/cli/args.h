@@ -22,6 +22,7 @@ struct Options {
   bool text = false;
   bool pids = false;
   int depth = -1;  // tree --depth: levels below the root shown; -1 all
+  bool no_daemon = false;  // tree --no-daemon: scan here, never ask the daemon
   // stats
   enum class Format { Json, Prometheus } format = Format::Json;
   // daemon, watch: --btf, the BTF for CO-RE (kernel/bpf_support.h)

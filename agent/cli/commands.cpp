@@ -233,7 +233,9 @@ class TreePrinter {
 
 Status run_tree(const Options& opts) {
   ::signal(SIGPIPE, SIG_IGN);
-  auto client = Client::connect(opts.socket);
+  // --no-daemon: one scan here, whatever listens on the socket.
+  auto client = opts.no_daemon ? Result<std::optional<Client>>(std::nullopt)
+                               : Client::connect(opts.socket);
   if (!client)
     return client.error();
   TreePrinter printer(opts);
@@ -260,7 +262,7 @@ Status run_tree(const Options& opts) {
       log_info("note: this is " + top +
                " and what is below it: the daemon shows a client the subtree of its own "
                "container (nsgroup(8), CONTROL SOCKET). For the whole tree, run nsgroup tree in the "
-               "host's namespaces, or scan from here: nsgroup tree --socket /nonexistent");
+               "host's namespaces, or scan from here: nsgroup tree --no-daemon");
     return {};
   }
   enter_root_cgroup_namespace_if_allowed();

@@ -381,9 +381,9 @@ assert root["path"] != "/init_container", "a pod's client saw the whole tree"
 EOF
 grep -q "the subtree of its own container" "$WORK/scoped.err" || fail "no note on stderr says the tree is scoped"
 
-say "the whole tree from inside the pod: nsgroup tree --socket /nonexistent (one scan)"
-"${DOCKER[@]}" exec "$POD" nsgroup tree --pids --socket /nonexistent >"$WORK/scan.json" 2>"$WORK/scan.err" ||
-  { cat "$WORK/scan.err"; fail "nsgroup tree --socket /nonexistent in the pod"; }
+say "the whole tree from inside the pod: nsgroup tree --no-daemon (one scan)"
+"${DOCKER[@]}" exec "$POD" nsgroup tree --pids --no-daemon >"$WORK/scan.json" 2>"$WORK/scan.err" ||
+  { cat "$WORK/scan.err"; fail "nsgroup tree --no-daemon in the pod"; }
 /usr/bin/python3 - "$WORK/scan.json" <<'EOF' || fail "the scan's tree"
 import json, sys
 doc = json.load(open(sys.argv[1]))
@@ -396,7 +396,7 @@ EOF
 ok=""
 for attempt in 1 2 3; do
   check_tree snapshot >"$WORK/before.json"
-  "${DOCKER[@]}" exec "$POD" nsgroup tree --pids --socket /nonexistent >"$WORK/scan.json" 2>/dev/null
+  "${DOCKER[@]}" exec "$POD" nsgroup tree --pids --no-daemon >"$WORK/scan.json" 2>/dev/null
   if check_tree scan "$WORK/scan.json" "$WORK/before.json" >"$WORK/check.txt"; then ok=1; break; fi
   sleep 1
 done

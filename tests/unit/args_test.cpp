@@ -145,6 +145,10 @@ TEST(ParseArgs, TreeDepthAndWatchText) {
   EXPECT_TRUE(parse({"watch", "--text"}).options.text);
   EXPECT_FALSE(parse({"watch"}).options.text);
   EXPECT_EQ(parse({"watch", "--depth=1"}).kind, Kind::UsageError);
+  EXPECT_FALSE(parse({"tree"}).options.no_daemon);
+  EXPECT_TRUE(parse({"tree", "--no-daemon"}).options.no_daemon);
+  EXPECT_EQ(parse({"tree", "--no-daemon=1"}).kind, Kind::UsageError);
+  EXPECT_EQ(parse({"which", "1", "--no-daemon"}).kind, Kind::UsageError);
 }
 
 TEST(ParseArgs, TreeWhichRenameKill) {
