@@ -12,21 +12,8 @@
 # 3. daemon --btf /tmp/min.btf starts (tracepoint hooks: no trampolines
 #    without the kernel's BTF), reports the unshare of `unshare -u`, and its
 #    tree places that process where /proc says (a namespace set of its own).
-NSG=/opt/tests/nsgroup_static
+. /opt/tests/guest-lib.sh
 SOCK=/tmp/btf.sock
-failed=0
-check() { echo "vm-check: $1 ... ok${2:+ ($2)}"; }
-fail() { echo "vm-check: $1 ... FAILED: $2"; failed=1; }
-wait_for() {
-  n=$1
-  shift
-  while [ "$n" -gt 0 ]; do
-    "$@" && return 0
-    sleep 0.1
-    n=$((n - 1))
-  done
-  "$@"
-}
 
 if ! bpftool gen min_core_btf /sys/kernel/btf/vmlinux /tmp/min.btf \
     /opt/tests/nsgroup.bpf.o /opt/tests/iter.bpf.o >/tmp/min-btf.log 2>&1; then

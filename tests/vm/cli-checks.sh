@@ -9,24 +9,11 @@
 # The workload: a shell in a new UTS namespace (container A) with a sleep
 # beside it and a sleep in a new net namespace below it (container B):
 #   A = {sh, sleep}   B = {sleep}, B's parent is A.
-NSG=/opt/tests/nsgroup_static
+. /opt/tests/guest-lib.sh
 SOCK=/tmp/cli.sock
 CG=/sys/fs/cgroup
 ROOT=$CG/nsgroup-cli
-failed=0
-check() { echo "vm-check: $1 ... ok${2:+ ($2)}"; }
-fail() { echo "vm-check: $1 ... FAILED: $2"; failed=1; }
 
-wait_for() {
-  n=$1
-  shift
-  while [ "$n" -gt 0 ]; do
-    "$@" && return 0
-    sleep 0.1
-    n=$((n - 1))
-  done
-  "$@"
-}
 # The cgroup v2 path of PID $1, as the kernel has it.
 cgroup_of() { sed -n 's/^0:://p' "/proc/$1/cgroup" 2>/dev/null; }
 # The pids in cgroup directory $1, sorted, on one line.

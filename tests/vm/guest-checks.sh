@@ -27,27 +27,12 @@ for a in "$@"; do
 done
 [ -n "$checks" ] || checks="hooks events tree mirror cli btf"
 
-NSG=/opt/tests/nsgroup_static
+. /opt/tests/guest-lib.sh
 TESTS=/opt/tests/nsgroup_privileged_tests_static
 export NSGROUP_TEST_BINARY=$NSG
-failed=0
 
-check() { echo "vm-check: $1 ... ok${2:+ ($2)}"; }
-fail() { echo "vm-check: $1 ... FAILED: $2"; failed=1; }
 uptime_s() { cut -d' ' -f1 /proc/uptime; }
 elapsed() { awk -v a="$1" -v b="$(uptime_s)" 'BEGIN { printf "%.0fs", b - a }'; }
-
-# Waits up to $1 tenths of a second for the command after it to succeed.
-wait_for() {
-  n=$1
-  shift
-  while [ "$n" -gt 0 ]; do
-    "$@" && return 0
-    sleep 0.1
-    n=$((n - 1))
-  done
-  "$@"
-}
 
 # The hook set a daemon reports in `nsgroup stats` (socket $1).
 hooks_of() {

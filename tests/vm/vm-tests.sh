@@ -74,7 +74,8 @@ set +e
 "$here/run-vm.sh" -k "$kernel" -t "$timeout" -l "$log" -m 'unix_diag?' \
   -f "$work/nsgroup_static" -f "$work/nsgroup_privileged_tests_static" \
   -f "$work/nsgroup.bpf.o" -f "$work/iter.bpf.o" \
-  -f "$here/guest-checks.sh" -f "$here/cli-checks.sh" -f "$here/btf-checks.sh" \
+  -f "$here/guest-lib.sh" -f "$here/guest-checks.sh" -f "$here/cli-checks.sh" \
+  -f "$here/btf-checks.sh" \
   -- sh /opt/tests/guest-checks.sh "$expect" $twice $checks
 rc=$?
 set -e
