@@ -9,13 +9,13 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <array>
 #include <cstring>
 
 #include "host/procfs.h"
+#include "util/clock.h"
 #include "util/file.h"
 
 namespace nsgroup {
@@ -112,11 +112,8 @@ Result<std::uint64_t> unix_peer_inode(int fd) {
 }
 
 std::uint64_t boot_ticks_now() {
-  timespec ts{};
-  ::clock_gettime(CLOCK_BOOTTIME, &ts);
   static const auto hz = static_cast<std::uint64_t>(::sysconf(_SC_CLK_TCK));
-  return static_cast<std::uint64_t>(ts.tv_sec) * hz +
-         static_cast<std::uint64_t>(ts.tv_nsec) / (1000000000ULL / hz);
+  return BootClock::boot_ns_now() / (1000000000ULL / hz);
 }
 
 Result<UniqueFd> prove_peer(PeerProcesses& procs, pid_t pid, std::uint64_t peer_inode,
