@@ -1,4 +1,5 @@
-// Labels: a human name for a container from its context (DESIGN "Names").
+// Labels: a human name for a container from its context (docs/design.md,
+// "Labels").
 // A pure function of the tree and of inputs gathered at the edges.
 #pragma once
 

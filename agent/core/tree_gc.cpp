@@ -1,4 +1,4 @@
-// The tree's lifetime rules: removal of empty containers (DESIGN
+// The tree's lifetime rules: removal of empty containers (docs/design.md,
 // "Lifetime"), renaming, and taking back what a previous run wrote down.
 #include <algorithm>
 #include <functional>

@@ -1,6 +1,6 @@
 // Reconciling the tree with a scan of every process: the bootstrap, and
 // the repair after lost records. Parents of containers no event made come
-// from the ppid rule (DESIGN "Parent").
+// from the ppid rule (docs/design.md, "Parents").
 #include <algorithm>
 #include <tuple>
 

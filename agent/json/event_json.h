@@ -1,5 +1,5 @@
-// Events as JSON lines, as `watch` and the daemon print them (DESIGN
-// "Event"), written straight to text: one per record on the hot path.
+// Events as JSON lines, as `watch` and the daemon print them (docs/design.md,
+// "Events"), written straight to text: one per record on the hot path.
 #pragma once
 
 #include <cstdint>

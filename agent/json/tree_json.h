@@ -1,4 +1,4 @@
-// JSON of the container tree (DESIGN "Tree"), written straight to text:
+// JSON of the container tree (docs/design.md, "The tree"), written straight to text:
 // at 10,000 containers it is megabytes, asked for by every `nsgroup tree`.
 #pragma once
 

@@ -1,6 +1,6 @@
 // The control socket's access rules, those the 2007 `ns` cgroup
-// subsystem's can_attach and create hooks enforced (DESIGN "Access
-// rules"). Pure functions of the tree and a client's identity.
+// subsystem's can_attach and create hooks enforced (docs/design.md,
+// "Access rules"). Pure functions of the tree and a client's identity.
 #pragma once
 
 #include <sys/types.h>

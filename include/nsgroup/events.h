@@ -19,7 +19,7 @@
 #define NSG_STATIC_ASSERT _Static_assert
 #endif
 
-/* Index of each namespace in a set, in the order of DESIGN's "ns" object. */
+/* Index of each namespace in a set, in the order of the "ns" object (docs/design.md). */
 enum nsg_ns_index {
 	NSG_NS_CGROUP = 0,
 	NSG_NS_IPC = 1,

@@ -1,4 +1,4 @@
-// The tree as JSON (DESIGN "Tree").
+// The tree as JSON (docs/design.md, "The tree").
 #include <gtest/gtest.h>
 
 #include "json/json.h"
