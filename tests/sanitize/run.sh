@@ -9,14 +9,18 @@ src=$1 dir=$2 fuzz_seconds=${3:-30}
 
 if [ ! -f "$dir/CMakeCache.txt" ]; then
   CC=clang-14 CXX=clang++-14 cmake -S "$src" -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-    -DNSGROUP_TESTS=ON -DNSGROUP_SANITIZE=ON -DNSGROUP_FUZZ=ON -DNSGROUP_WERROR=ON >&2
+    -DNSGROUP_TESTS=ON -DNSGROUP_SANITIZE=ON -DNSGROUP_FUZZ=ON -DNSGROUP_WERROR=ON \
+    > "$dir.configure.log" 2>&1 || { tail -n 40 "$dir.configure.log" >&2; exit 1; }
 fi
 targets=(nsgroup nsgroup_binary_tests nsgroup_privileged_tests nsgroup_fuzz_request
          nsgroup_fuzz_records nsgroup_fuzz_runtime)
 for layer in util core kernel host json service cli; do
   targets+=("nsgroup_${layer}_tests")
 done
-cmake --build "$dir" -j"$(nproc)" --target "${targets[@]}" >&2
+# The build's log is long and of no interest unless it fails: the test's
+# output is what a reader of CI needs to see.
+cmake --build "$dir" -j"$(nproc)" --target "${targets[@]}" > "$dir/build.log" 2>&1 \
+  || { tail -n 60 "$dir/build.log" >&2; exit 1; }
 
 export ASAN_OPTIONS=detect_leaks=1:strict_string_checks=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
