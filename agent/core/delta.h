@@ -24,6 +24,8 @@ struct PidMove {
   std::uint32_t pid = 0;
   ContainerId from = kNoContainer;
   ContainerId to = kNoContainer;
+  std::uint64_t start_ticks = 0;  // the process's start as the tree knew it:
+                                  // who this pid was (pids are reused)
 };
 
 struct Removed {

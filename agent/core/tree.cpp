@@ -227,7 +227,7 @@ void Tree::add_member(ContainerId cid, std::uint32_t pid, std::uint64_t start,
   c.pinned = false;
   if (!pinned_.empty())
     pinned_.erase(cid);
-  delta.pids.push_back({pid, from, cid});
+  delta.pids.push_back({pid, from, cid, start});
 }
 
 void Tree::unlink_member(std::uint32_t pid, const Process& p) {
@@ -248,7 +248,7 @@ void Tree::remove_member(std::uint32_t pid, ContainerId to, Delta& delta) {
     return;
   ContainerId from = it->second.container;
   unlink_member(pid, it->second);
-  delta.pids.push_back({pid, from, to});
+  delta.pids.push_back({pid, from, to, it->second.start_ticks});
   procs_.erase(it);
 }
 

@@ -24,6 +24,13 @@ constexpr const char* kXattrName = "trusted.nsgroup.name";
 constexpr const char* kXattrNs = "trusted.nsgroup.ns";
 constexpr const char* kXattrCreated = "trusted.nsgroup.created";
 
+// The start time the tree knows for pid, 0 if it knows none: a move with
+// it moves that process only, never a newer one with the same pid.
+std::uint64_t start_of(const Tree& tree, std::uint32_t pid) {
+  auto proc = tree.processes().find(pid);
+  return proc == tree.processes().end() ? 0 : proc->second.start_ticks;
+}
+
 }  // namespace
 
 std::optional<std::string> systemd_unit_of(std::string_view cgroup) {
@@ -219,9 +226,7 @@ bool Mirror::place(const Tree& tree, std::uint32_t pid, ContainerId id, const st
     foreign_[pid] = *cg;
     return true;
   }
-  auto proc = tree.processes().find(pid);
-  std::uint64_t start = proc == tree.processes().end() ? 0 : proc->second.start_ticks;
-  if (!move(pid, dir, "into its container", start)) {
+  if (!move(pid, dir, "into its container", start_of(tree, pid))) {
     placed_.erase(pid);
     return !fs_.process_exists(pid);
   }
@@ -237,7 +242,7 @@ void Mirror::forget(std::uint32_t pid) {
   origin_.erase(pid);
 }
 
-void Mirror::evacuate(std::uint32_t pid) {
+void Mirror::evacuate(std::uint32_t pid, std::uint64_t start_ticks) {
   foreign_.erase(pid);
   auto cg = fs_.cgroup_of(pid);
   if (!cg || *cg == root_rel_ || !path_within(*cg, root_rel_))
@@ -247,14 +252,14 @@ void Mirror::evacuate(std::uint32_t pid) {
   // "/" could take it out of a unit it was in.
   auto it = origin_.find(pid);
   if (it == origin_.end()) {
-    move(pid, root_, "back to the mirror root");
+    move(pid, root_, "back to the mirror root", start_ticks);
     return;
   }
   std::string back = it->second;
   origin_.erase(it);
   std::string dir = back == "/" ? mount_ : mount_ + back;
-  if (!move(pid, dir, "back out of the mirror"))
-    move(pid, root_, "back to the mirror root");
+  if (!move(pid, dir, "back out of the mirror", start_ticks))
+    move(pid, root_, "back to the mirror root", start_ticks);
 }
 
 void Mirror::migrate(const std::string& from, const std::string& to) {
@@ -314,10 +319,13 @@ void Mirror::process_removals(const Tree& tree) {
         if (c != kRootId)
           to = path_of(c);
       }
+      // Only the tree's own process of that pid: a newer one (the pid
+      // reused by a child forked here, not yet reported) stays, and the
+      // rmdir waits until its fork or exit is.
       if (to)
-        move(pid, *to, "out of a removed directory");
+        move(pid, *to, "out of a removed directory", start_of(tree, pid));
       else
-        evacuate(pid);
+        evacuate(pid, start_of(tree, pid));
     }
     Status gone = fs_.remove_dir(r.path);
     if (gone || gone.error().err == ENOENT) {
@@ -361,7 +369,7 @@ void Mirror::sync_ids(const Tree& tree, std::set<ContainerId> ids,
     ContainerId id = tree.container_of(pid);
     if (id == kRootId) {
       if (move->to == kRootId)
-        evacuate(pid);
+        evacuate(pid, move->start_ticks);
       forget(pid);
       continue;
     }

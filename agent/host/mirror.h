@@ -85,7 +85,7 @@ class Mirror {
   // Whether --adopt lets the mirror take a process out of cgroup cg.
   bool may_adopt(const std::string& cg) const;
   void forget(std::uint32_t pid);
-  void evacuate(std::uint32_t pid);
+  void evacuate(std::uint32_t pid, std::uint64_t start_ticks);
   bool move(std::uint32_t pid, const std::string& dir, std::string_view why,
             std::uint64_t start_ticks = 0);
   void migrate(const std::string& from, const std::string& to);

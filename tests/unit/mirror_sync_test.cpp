@@ -356,6 +356,61 @@ TEST(MirrorSync, AMemberWhosePidWasReusedIsNotMoved) {
   EXPECT_EQ(s.mirror.stats().moves, 0U);
 }
 
+// A directory being removed still holds a pid that the tree has in another
+// container, but the kernel's process of that pid is a newer one (the old
+// exited, its number was reused by a child forked inside, and the tree
+// has seen neither yet: a daemon behind a fork storm). That process is
+// not the tree's: it must not be moved into the other container.
+TEST(MirrorSync, APidLeftInARemovedDirectoryIsMovedOnlyIfItIsTheTreesProcess) {
+  Sample s;
+  ContainerId a = s.start(10);
+  s.fs.spawn(20);
+  s.fs.starts[20] = 500;
+  Event e = test::unshare(20, root_set(), kIpc);
+  e.start_ticks = 500;
+  ContainerId b = s.apply(e);
+  std::string dir_a = *s.mirror.path_of(a), dir_b = *s.mirror.path_of(b);
+  ASSERT_EQ(s.cgroup_of(20), FakeCgroupFs::rel(dir_b));
+  // The kernel: 20 exits, and a child of 10 gets its pid in a's directory.
+  s.fs.exit(20);
+  s.fs.spawn(20, FakeCgroupFs::rel(dir_a));
+  s.fs.starts[20] = 999;
+  // The tree: 10 exits and a is collected; 20 is still b's.
+  s.exit(10);
+  s.collect();
+  ASSERT_EQ(s.tree.find(a), nullptr);
+  ASSERT_EQ(s.tree.container_of(20), b);
+  EXPECT_EQ(s.cgroup_of(20), FakeCgroupFs::rel(dir_a)) << "the newer process was moved";
+  EXPECT_EQ(s.fs.dirs[dir_b].pids.count(20), 0U);
+  EXPECT_EQ(s.mirror.stats().pending_removals, 1U);  // retried once it is placed or gone
+  // Once that process is gone, the directory goes.
+  s.fs.exit(20);
+  s.mirror.retry(s.tree);
+  EXPECT_FALSE(s.fs.is_dir(dir_a));
+  EXPECT_EQ(s.mirror.stats().pending_removals, 0U);
+}
+
+// A member goes back to the root set, but by the time the mirror takes it
+// out of its directory, its pid belongs to a newer process forked there:
+// that one stays where the kernel put it.
+TEST(MirrorSync, AMemberLeavingTheMirrorDoesNotTakeANewerProcessOfItsPidAlong) {
+  Sample s;
+  s.fs.spawn(10);
+  s.fs.starts[10] = 500;
+  Event e = test::unshare(10, root_set(), kUts);
+  e.start_ticks = 500;
+  ContainerId c = s.apply(e);
+  std::string dir = *s.mirror.path_of(c);
+  s.fs.exit(10);
+  s.fs.spawn(10, FakeCgroupFs::rel(dir));
+  s.fs.starts[10] = 999;
+  Event back = test::setns(10, kUts, root_set());
+  back.start_ticks = 500;
+  s.apply(back);
+  ASSERT_EQ(s.tree.container_of(10), kRootId);
+  EXPECT_EQ(s.cgroup_of(10), FakeCgroupFs::rel(dir));
+}
+
 TEST(MirrorSync, AKernelThreadAndTheAgentItselfStayWhereTheyAre) {
   Sample s(Adopt::All);
   s.fs.spawn(10);
