@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * The bootstrap scan as one read: a task iterator that writes, for every
  * thread-group leader, its pid, parent, start time, comm, ten namespaces

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
 /*
  * A task's namespaces and start time, read with CO-RE: shared by the event
  * programs (nsgroup.bpf.c) and the task iterator (iter.bpf.c), so that both

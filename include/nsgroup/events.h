@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
 /*
  * The one definition of every record the BPF programs send to user space.
  * Included by bpf/nsgroup.bpf.c and bpf/iter.bpf.c (with vmlinux.h) and by
