@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
  * The vmlinux.h that BPF code includes. The build passes
  * -D__TARGET_ARCH_<arch> (bpf_tracing.h needs it too) and the type dumps
