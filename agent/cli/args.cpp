@@ -127,8 +127,8 @@ Commands:
       (counted in stats, "dropped.stdout_lines"), never the daemon's loop.
       --metrics-listen: serve GET /metrics (Prometheus' text format, the
       counters of `nsgroup stats`) over HTTP at ADDR:PORT, for example
-      127.0.0.1:9753 or [::1]:9753 (port 0: any free one, logged); off by
-      default. Numeric addresses only. Anyone who can reach
+      127.0.0.1:9753 or [::1]:9753, or :9753 for every address (port 0: any
+      free one, logged); off by default. Numeric addresses only. Anyone who can reach
       the port can read the counters (no tree, no pids), so bind loopback
       or a node-local address.
       --btf FILE: take the kernel's type information for the BPF programs'
@@ -284,8 +284,8 @@ ParseResult parse_args(const std::vector<std::string_view>& args) {
         o.daemon.adopt = *value == "all" ? Adopt::All : Adopt::Auto;
       } else if (name == "--metrics-listen") {
         if (!parse_inet_address(std::string(*value)))
-          return usage_error("--metrics-listen is a numeric ADDR:PORT or [ADDR]:PORT "
-                             "(127.0.0.1:9753, [::1]:9753)");
+          return usage_error("--metrics-listen is a numeric ADDR:PORT, [ADDR]:PORT or :PORT "
+                             "(127.0.0.1:9753, [::1]:9753, :9753)");
         o.daemon.metrics_listen = std::string(*value);
       } else if (name == "--btf") {
         if (value->empty())

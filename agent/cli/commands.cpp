@@ -12,6 +12,7 @@
 #include "core/labels.h"
 #include "core/tree.h"
 #include "host/cgroupns.h"
+#include "json/stats_json.h"
 #include "json/tree_json.h"
 #include "json/writer.h"
 #include "service/metrics.h"
@@ -313,8 +314,13 @@ Status run_stats(const Options& opts) {
   auto reply = ask_daemon(opts, {{"op", "stats"}});
   if (!reply)
     return reply.error();
-  if (opts.format == Options::Format::Prometheus)
-    return print(prometheus_text((*reply)["stats"], NSGROUP_VERSION));
+  if (opts.format == Options::Format::Prometheus) {
+    // Rendered from the report, as the daemon's /metrics is.
+    auto stats = parse_stats_json(dump_line((*reply)["stats"]));
+    if (!stats)
+      return stats.error();
+    return print(prometheus_text(*stats, NSGROUP_VERSION));
+  }
   return print((*reply)["stats"].dump(2) + "\n");
 }
 

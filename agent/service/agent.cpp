@@ -115,7 +115,7 @@ std::optional<std::string> Agent::foreign_cgroup(std::uint32_t pid) {
   return mirror_ ? mirror_->foreign_cgroup(pid) : std::nullopt;
 }
 
-Json Agent::stats() {
+StatsReport Agent::stats() {
   StatsContext ctx;
   ctx.hooks = tracer_->hooks();
   ctx.scans = source_.kind();
@@ -128,7 +128,7 @@ Json Agent::stats() {
   ctx.heap_free = heap.fordblks;
   ctx.stdout_drops = fanout_->stdout_drops();
   ctx.watcher_drops = server_ ? server_->slow_drops() : 0;
-  return stats_json(counters_, *tree_, ctx);
+  return stats_report(counters_, *tree_, ctx);
 }
 
 void Agent::on_event(const Event& e) {

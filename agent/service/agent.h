@@ -91,7 +91,7 @@ class Agent final : public ApiBackend {
   KillOutcome kill(ContainerId id) override;
   std::optional<std::string> cgroup_dir(ContainerId id) override;
   std::optional<std::string> foreign_cgroup(std::uint32_t pid) override;
-  Json stats() override;
+  StatsReport stats() override;
 
  private:
   void on_event(const Event& e);

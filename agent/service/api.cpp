@@ -2,19 +2,13 @@
 #include "service/api.h"
 
 #include "host/cgroupfs.h"
+#include "json/reply_json.h"
 #include "json/tree_json.h"
-#include "service/framing.h"
 #include "util/log.h"
 
 namespace nsgroup {
 
 namespace {
-
-std::optional<std::string> string_field(const Json& req, const char* name) {
-  if (!req.contains(name) || !req[name].is_string())
-    return std::nullopt;
-  return req[name].get<std::string>();
-}
 
 std::string no_such_process(std::uint32_t pid, const Identity& who) {
   return "no process with pid " + std::to_string(pid) +
@@ -27,12 +21,18 @@ std::string describe(const Identity& who) {
 
 }  // namespace
 
-Reply Api::handle(const Identity& who, const Json& req) {
+Reply Api::answer(const Identity& who, std::string_view line) {
+  auto req = parse_request(line);
+  if (!req)
+    return {error_line(req.error().message())};
+  return handle(who, *req);
+}
+
+Reply Api::handle(const Identity& who, const Request& req) {
   ++counters_.requests;
-  std::string op = req.contains("op") && req["op"].is_string() ? req["op"].get<std::string>()
-                                                               : std::string();
+  const std::string& op = req.op;
   if (op == "tree")
-    return Reply::written(tree(who, req));
+    return {tree(who, req)};
   if (op == "which")
     return {which(who, req)};
   if (op == "stats")
@@ -42,12 +42,12 @@ Reply Api::handle(const Identity& who, const Json& req) {
   if (op == "kill")
     return {kill(who, req)};
   if (op == "watch")
-    return {Json{{"ok", true}, {"watching", true}}, true};
+    return {watching_line(), true};
   ++counters_.bad_requests;
-  return {error_reply(op.empty() ? "request has no \"op\"" : "unknown op \"" + op + "\"")};
+  return {error_line(op.empty() ? "request has no \"op\"" : "unknown op \"" + op + "\"")};
 }
 
-std::string Api::tree(const Identity& who, const Json& req) {
+std::string Api::tree(const Identity& who, const Request& req) {
   // The root's process count needs every live pid; a subtree's does not.
   std::vector<std::uint32_t> live;
   if (who.scope == kRootId)
@@ -55,7 +55,7 @@ std::string Api::tree(const Identity& who, const Json& req) {
   const Tree& t = backend_.settled();
   TreeView view;
   view.top = who.scope;
-  view.pids = req.contains("pids") && req["pids"].is_boolean() && req["pids"].get<bool>();
+  view.pids = req.pids;
   view.source = "daemon";
   view.root_pids = root_members(t, live);
   view.cgroup = [this](ContainerId id) { return backend_.cgroup_dir(id); };
@@ -67,20 +67,19 @@ std::string Api::tree(const Identity& who, const Json& req) {
   return out;
 }
 
-Json Api::which(const Identity& who, const Json& req) {
-  if (!req.contains("pid") || !req["pid"].is_number_unsigned() ||
-      req["pid"].get<std::uint64_t>() == 0 || req["pid"].get<std::uint64_t>() > 0xffffffffULL)
-    return error_reply("which needs a positive integer \"pid\"");
-  const auto asked = req["pid"].get<std::uint32_t>();
+std::string Api::which(const Identity& who, const Request& req) {
+  if (!req.pid || *req.pid == 0 || *req.pid > 0xffffffffULL)
+    return error_line("which needs a positive integer \"pid\"");
+  const auto asked = static_cast<std::uint32_t>(*req.pid);
   // A thread id answers for its process: the tree places thread groups.
   auto tgid = backend_.tgid_of(asked);
   if (!tgid)
-    return error_reply(no_such_process(asked, who));
+    return error_line(no_such_process(asked, who));
   const std::uint32_t pid = *tgid;
   const Tree* t = &backend_.current();
   auto proc = backend_.read_process(pid);
   if (!proc)
-    return error_reply(no_such_process(asked, who));
+    return error_line(no_such_process(asked, who));
   if (proc->readable && !t->is_member(pid) && t->key_of(proc->ns) != t->root().key &&
       proc->missing_mask == 0) {
     backend_.reconcile("which: a process the tree had not placed");
@@ -90,75 +89,57 @@ Json Api::which(const Identity& who, const Json& req) {
   // Outside the client's subtree: the same answer as for a pid that does
   // not exist, so a client in a container learns nothing about the rest.
   if (!t->is_within(where, who.scope))
-    return error_reply("no process with pid " + std::to_string(asked) +
+    return error_line("no process with pid " + std::to_string(asked) +
                        " in your container or below it");
-  Json reply;
-  reply["ok"] = true;
-  reply["pid"] = asked;
-  if (pid != asked)
-    reply["tgid"] = pid;
-  reply["container"] = t->path(where);
-  if (!proc->readable)
-    reply["unreadable"] = true;
-  return reply;
+  return which_line(asked, pid, t->path(where), !proc->readable);
 }
 
-Json Api::rename(const Identity& who, const Json& req) {
-  auto path = string_field(req, "path");
-  auto name = string_field(req, "name");
+std::string Api::rename(const Identity& who, const Request& req) {
+  const auto& path = req.path;
+  const auto& name = req.name;
   if (!path || !name)
-    return error_reply("rename needs \"path\" and \"name\" strings");
+    return error_line("rename needs \"path\" and \"name\" strings");
   const Tree& t = backend_.settled();
   auto id = t.find_path(*path);
   if (!id || !t.is_within(*id, who.scope))
-    return error_reply("no container at " + *path);
+    return error_line("no container at " + *path);
   if (auto why = refuse_change(t, who, *id, "rename")) {
     log_warn("denied rename of " + t.path(*id) + " to " + describe(who) + ": " + *why);
-    return error_reply(*why);
+    return error_line(*why);
   }
   if (auto why = cgroup_name_error(*name); why && t.find(*id)->name != *name)
-    return error_reply("cannot rename " + *path + ": " + *why);
+    return error_line("cannot rename " + *path + ": " + *why);
   std::string old_path = t.path(*id);
   if (auto renamed = backend_.rename(*id, *name); !renamed)
-    return error_reply("cannot rename " + *path + ": " + renamed.error().message());
+    return error_line("cannot rename " + *path + ": " + renamed.error().message());
   log_info("renamed " + old_path + " to " + t.path(*id));
-  Json reply;
-  reply["ok"] = true;
-  reply["path"] = t.path(*id);
-  return reply;
+  return renamed_line(t.path(*id));
 }
 
-Json Api::kill(const Identity& who, const Json& req) {
-  auto path = string_field(req, "path");
+std::string Api::kill(const Identity& who, const Request& req) {
+  const auto& path = req.path;
   if (!path)
-    return error_reply("kill needs a \"path\" string");
+    return error_line("kill needs a \"path\" string");
   const Tree& t = backend_.current();
   auto id = t.find_path(*path);
   if (!id || !t.is_within(*id, who.scope))
-    return error_reply("no container at " + *path);
+    return error_line("no container at " + *path);
   if (*id == kRootId)
-    return error_reply("the root container cannot be killed");
+    return error_line("the root container cannot be killed");
   if (auto why = refuse_change(t, who, *id, "kill")) {
     log_warn("denied kill of " + t.path(*id) + " to " + describe(who) + ": " + *why);
-    return error_reply(*why);
+    return error_line(*why);
   }
-  Json reply;
-  reply["ok"] = true;
-  reply["path"] = t.path(*id);
+  std::string killed = t.path(*id);
   KillOutcome k = backend_.kill(*id);
-  reply["cgroup_kill"] = k.cgroup_kill;
-  reply["signalled"] = k.signalled;
   log_info("killed " + *path);
-  return reply;
+  return killed_line(killed, k.cgroup_kill, k.signalled);
 }
 
-Json Api::stats(const Identity& who) {
-  Json reply;
-  reply["ok"] = true;
+std::string Api::stats(const Identity& who) {
   // A client inside a container sees its subtree's figures only.
-  reply["stats"] =
-      who.scope == kRootId ? backend_.stats() : scoped_stats_json(backend_.current(), who.scope);
-  return reply;
+  return stats_line(who.scope == kRootId ? backend_.stats()
+                                         : scoped_stats_report(backend_.current(), who.scope));
 }
 
 }  // namespace nsgroup

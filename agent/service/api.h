@@ -1,5 +1,6 @@
-// The control socket's requests: one JSON object in, one JSON reply out,
-// each answered within the client's scope (service/access.h). What the
+// The control socket's requests: one line in (json/request_json.h parses
+// it), one reply line out (json/reply_json.h writes it), each answered
+// within the client's scope (service/access.h). What the
 // handlers need of the daemon comes through ApiBackend, so that they are
 // tested against a tree built from synthetic events.
 #pragma once
@@ -12,7 +13,8 @@
 
 #include "core/snapshot.h"
 #include "core/tree.h"
-#include "json/json.h"
+#include "json/request_json.h"
+#include "json/stats_report.h"
 #include "service/access.h"
 #include "service/stats.h"
 #include "util/clock.h"
@@ -47,20 +49,12 @@ class ApiBackend {
   virtual std::optional<std::string> cgroup_dir(ContainerId id) = 0;
   virtual std::optional<std::string> foreign_cgroup(std::uint32_t pid) = 0;
   // Every figure (for a root-scoped client).
-  virtual Json stats() = 0;
+  virtual StatsReport stats() = 0;
 };
 
 struct Reply {
-  Reply(Json b, bool watch = false) : body(std::move(b)), start_watch(watch) {}  // NOLINT
-  // A reply already written as JSON text (the tree: megabytes).
-  static Reply written(std::string text) {
-    Reply r{Json()};
-    r.text = std::move(text);
-    return r;
-  }
-  Json body;
+  std::string text;          // one line of JSON, without its newline
   bool start_watch = false;  // the connection becomes an event stream
-  std::string text;          // when not empty: the reply, instead of body
 };
 
 class Api {
@@ -68,14 +62,17 @@ class Api {
   Api(ApiBackend& backend, const BootClock& clock, Counters& counters)
       : backend_(backend), clock_(clock), counters_(counters) {}
 
-  Reply handle(const Identity& who, const Json& request);
+  // A request line: parsed, then handled; a line that is not a JSON
+  // object is answered with an error and not counted as a request.
+  Reply answer(const Identity& who, std::string_view line);
+  Reply handle(const Identity& who, const Request& request);
 
  private:
-  std::string tree(const Identity& who, const Json& req);
-  Json which(const Identity& who, const Json& req);
-  Json rename(const Identity& who, const Json& req);
-  Json kill(const Identity& who, const Json& req);
-  Json stats(const Identity& who);
+  std::string tree(const Identity& who, const Request& req);
+  std::string which(const Identity& who, const Request& req);
+  std::string rename(const Identity& who, const Request& req);
+  std::string kill(const Identity& who, const Request& req);
+  std::string stats(const Identity& who);
 
   ApiBackend& backend_;
   const BootClock& clock_;

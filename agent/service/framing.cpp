@@ -34,18 +34,4 @@ bool LineFramer::overflowed() const {
   return buf_.size() - tail > max_;
 }
 
-Result<Json> parse_request(std::string_view line) {
-  Json req = Json::parse(line, nullptr, false);
-  if (req.is_discarded() || !req.is_object())
-    return failure("request is not a JSON object");
-  return req;
-}
-
-Json error_reply(std::string_view message) {
-  Json j;
-  j["ok"] = false;
-  j["error"] = message;
-  return j;
-}
-
 }  // namespace nsgroup

@@ -1,5 +1,5 @@
-// The control socket's framing: one JSON object per line, each line at
-// most a bound long. Pure: bytes in, requests or errors out.
+// The control socket's framing: one request per line, each line at most a
+// bound long. Pure: bytes in, lines out (json/request_json.h parses them).
 #pragma once
 
 #include <cstddef>
@@ -7,8 +7,6 @@
 #include <string>
 #include <string_view>
 
-#include "json/json.h"
-#include "util/result.h"
 
 namespace nsgroup {
 
@@ -30,6 +28,8 @@ class LineFramer {
   bool has_line() const { return buf_.find('\n', start_) != std::string::npos; }
   // Bytes received and not yet returned as lines.
   std::size_t pending() const { return buf_.size() - start_; }
+  // Those bytes (an HTTP head, which is not read line by line).
+  std::string_view buffered() const { return std::string_view(buf_).substr(start_); }
 
  private:
   std::string buf_;
@@ -37,11 +37,5 @@ class LineFramer {
   std::size_t max_;
   bool too_long_ = false;  // next() met a whole line over the bound
 };
-
-// A request line as a JSON object, or the error to answer.
-Result<Json> parse_request(std::string_view line);
-
-// {"ok": false, "error": message}.
-Json error_reply(std::string_view message);
 
 }  // namespace nsgroup

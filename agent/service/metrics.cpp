@@ -2,7 +2,6 @@
 // samples; label values escaped (\\, \", \n).
 #include "service/metrics.h"
 
-#include <charconv>
 #include <cstdint>
 #include <initializer_list>
 #include <utility>
@@ -60,22 +59,22 @@ class Exposition {
   std::string out_;
 };
 
-// A count in the stats JSON; 0 for anything that is not one.
-std::uint64_t count_of(const Json& n) { return n.is_number_unsigned() ? n.get<std::uint64_t>() : 0; }
-
-std::uint64_t number(const Json& j, std::string_view key) {
-  auto it = j.find(key);
-  return it != j.end() ? count_of(*it) : 0;
-}
-
-const Json* object(const Json& j, std::string_view key) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_object() ? &*it : nullptr;
-}
-
-std::string text(const Json& j, std::string_view key) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+// n / per exactly when per divides a power of ten (Prometheus' float
+// text; "0.25", "3"), else to the microsecond.
+std::string decimal(std::uint64_t n, std::uint64_t per) {
+  if (per == 0)
+    return "0";
+  std::uint64_t whole = n / per;
+  std::uint64_t us = (n % per) * 1'000'000 / per;
+  std::string s = std::to_string(whole);
+  if (us != 0) {
+    std::string f = std::to_string(us);
+    f.insert(0, 6 - f.size(), '0');
+    while (f.back() == '0')
+      f.pop_back();
+    s.append(".").append(f);
+  }
+  return s;
 }
 
 // Seconds from microseconds, exactly ("0.25", "3", "0.000001").
@@ -91,140 +90,138 @@ std::string seconds(std::uint64_t us) {
   return s;
 }
 
-// A family of one sample, unless the stats JSON lacks its key (a scoped
-// client's figures hold only some).
-void single(Exposition& e, std::string_view type, const Json& s, std::string_view key,
-            std::string_view name, std::string_view help) {
-  if (!s.contains(key))
-    return;
+// A family of one sample.
+void single(Exposition& e, std::string_view type, std::string_view name, std::uint64_t value,
+            std::string_view help) {
   e.family(name, type, help);
-  e.sample(name, {}, number(s, key));
+  e.sample(name, {}, value);
 }
 
-void write_info(Exposition& e, const Json& s, std::string_view version) {
+void write_info(Exposition& e, const StatsReport& s, std::string_view version) {
   e.family("nsgroup_build_info", "gauge", "nsgroup's version; always 1.");
   e.sample("nsgroup_build_info", {{"version", version}}, 1);
-  if (s.contains("hooks")) {
-    e.family("nsgroup_hooks_info", "gauge",
-             "The BPF hook set attached (fexit or tracepoint) and where scans come from; always 1.");
-    std::string hooks = text(s, "hooks");
-    std::string scans = s.contains("scans") ? text(s["scans"], "source") : "";
-    e.sample("nsgroup_hooks_info", {{"hooks", hooks}, {"scan", scans}}, 1);
-  }
-  single(e, "gauge", s, "uptime_seconds", "nsgroup_uptime_seconds", "Seconds since the daemon started.");
+  if (s.scope)
+    return;
+  e.family("nsgroup_hooks_info", "gauge",
+           "The BPF hook set attached (fexit or tracepoint) and where scans come from; always 1.");
+  e.sample("nsgroup_hooks_info", {{"hooks", s.hooks}, {"scan", s.scans.source}}, 1);
+  single(e, "gauge", "nsgroup_uptime_seconds", s.uptime_seconds,
+         "Seconds since the daemon started.");
 }
 
-void write_events(Exposition& e, const Json& s) {
-  const Json* ev = object(s, "events");
-  if (!ev)
-    return;
+void write_events(Exposition& e, const StatsReport& s) {
   e.family("nsgroup_events_total", "counter", "Events the daemon reported, by kind.");
   for (std::size_t k = 0; k < kEventKindCount; ++k) {
     std::string_view kind = to_string(static_cast<EventKind>(k));
-    e.sample("nsgroup_events_total", {{"kind", kind}}, number(*ev, kind));
+    e.sample("nsgroup_events_total", {{"kind", kind}}, s.events[k]);
   }
 }
 
-void write_drops(Exposition& e, const Json& s) {
-  if (const Json* dropped = object(s, "dropped")) {
-    e.family("nsgroup_dropped_total", "counter",
-             "Records and lines not delivered, by cause (ring_full records were healed by a "
-             "rescan; suppressed denied records were counted in the kernel).");
-    // stats_json writes every cause, zeros included.
-    for (const auto& [cause, n] : dropped->items())
-      e.sample("nsgroup_dropped_total", {{"cause", cause}},
-               count_of(n));
-  }
-  if (const Json* by_uid = object(s, "suppressed_by_uid")) {
-    e.family("nsgroup_suppressed_total", "counter",
-             "Denied records over a uid's --denied-rate, by uid (\"other\": uids past the "
-             "first 1024).");
-    for (const auto& [uid, n] : by_uid->items())
-      e.sample("nsgroup_suppressed_total", {{"uid", uid}},
-               count_of(n));
-  }
+void write_drops(Exposition& e, const StatsReport& s) {
+  e.family("nsgroup_dropped_total", "counter",
+           "Records and lines not delivered, by cause (ring_full records were healed by a "
+           "rescan; suppressed denied records were counted in the kernel).");
+  // The report holds every cause, zeros included.
+  for (const auto& [cause, n] : s.dropped)
+    e.sample("nsgroup_dropped_total", {{"cause", cause}}, n);
+  e.family("nsgroup_suppressed_total", "counter",
+           "Denied records over a uid's --denied-rate, by uid (\"other\": uids past the "
+           "first 1024).");
+  for (const auto& [uid, n] : s.suppressed_by_uid)
+    e.sample("nsgroup_suppressed_total", {{"uid", uid}}, n);
 }
 
-void write_scans(Exposition& e, const Json& s) {
-  single(e, "counter", s, "reconciles", "nsgroup_reconciles_total", "Scans applied to the tree.");
-  single(e, "counter", s, "failed_scans", "nsgroup_failed_scans_total",
-          "Scans that failed part-way (the tree was left as it was).");
-  const Json* scans = object(s, "scans");
-  const Json* le = scans ? object(*scans, "le_us") : nullptr;
-  if (!le)
-    return;
+void write_scans(Exposition& e, const StatsReport& s) {
+  single(e, "counter", "nsgroup_reconciles_total", s.reconciles, "Scans applied to the tree.");
+  single(e, "counter", "nsgroup_failed_scans_total", s.failed_scans,
+         "Scans that failed part-way (the tree was left as it was).");
   constexpr std::string_view name = "nsgroup_scan_duration_seconds";
   e.family(name, "histogram", "How long a scan of every process took, read and applied.");
-  for (const auto& [bound, n] : le->items()) {
-    std::uint64_t us = 0;
-    auto [p, ec] = std::from_chars(bound.data(), bound.data() + bound.size(), us);
-    bool inf = bound == "+Inf";
-    if (!inf && (ec != std::errc() || p != bound.data() + bound.size()))
-      continue;
-    std::string b = inf ? std::string("+Inf") : seconds(us);
-    e.sample("nsgroup_scan_duration_seconds_bucket", {{"le", b}},
-             count_of(n));
-  }
-  e.sample("nsgroup_scan_duration_seconds_sum", {}, seconds(number(*scans, "sum_us")));
-  e.sample("nsgroup_scan_duration_seconds_count", {}, number(*scans, "count"));
+  for (const auto& [us, n] : s.scans.le_us)
+    e.sample("nsgroup_scan_duration_seconds_bucket", {{"le", seconds(us)}}, n);
+  e.sample("nsgroup_scan_duration_seconds_bucket", {{"le", "+Inf"}}, s.scans.count);
+  e.sample("nsgroup_scan_duration_seconds_sum", {}, seconds(s.scans.sum_us));
+  e.sample("nsgroup_scan_duration_seconds_count", {}, s.scans.count);
 }
 
-void write_tree(Exposition& e, const Json& s) {
-  single(e, "gauge", s, "containers", "nsgroup_containers", "Containers in the tree, the root included.");
-  single(e, "gauge", s, "processes", "nsgroup_processes", "Processes in containers other than the root.");
-  single(e, "counter", s, "containers_created", "nsgroup_containers_created_total",
-          "Containers the tree gained.");
-  single(e, "counter", s, "containers_removed", "nsgroup_containers_removed_total",
-          "Containers the tree lost (their last member exited or left).");
-}
-
-void write_clients(Exposition& e, const Json& s) {
-  single(e, "counter", s, "requests", "nsgroup_requests_total", "Requests answered on the control socket.");
-  single(e, "counter", s, "bad_requests", "nsgroup_bad_requests_total",
-          "Requests refused as malformed or not allowed.");
-  single(e, "gauge", s, "clients", "nsgroup_clients", "Clients connected to the control socket.");
-  if (const Json* heap = object(s, "heap_bytes")) {
-    e.family("nsgroup_heap_bytes", "gauge",
-             "malloc's heap: bytes in use, and bytes free but not given back.");
-    e.sample("nsgroup_heap_bytes", {{"state", "in_use"}}, number(*heap, "in_use"));
-    e.sample("nsgroup_heap_bytes", {{"state", "free"}}, number(*heap, "free"));
-  }
-}
-
-void write_mirror(Exposition& e, const Json& s) {
-  const Json* m = object(s, "mirror");
-  if (!m)
+void write_tree(Exposition& e, const StatsReport& s) {
+  single(e, "gauge", "nsgroup_containers", s.containers,
+         "Containers in the tree, the root included.");
+  single(e, "gauge", "nsgroup_processes", s.processes,
+         "Processes in containers other than the root.");
+  if (s.scope)
     return;
-  single(e, "gauge", *m, "directories", "nsgroup_mirror_directories",
-        "cgroup v2 directories the mirror holds.");
+  single(e, "counter", "nsgroup_containers_created_total", s.containers_created,
+         "Containers the tree gained.");
+  single(e, "counter", "nsgroup_containers_removed_total", s.containers_removed,
+         "Containers the tree lost (their last member exited or left).");
+}
+
+void write_clients(Exposition& e, const StatsReport& s) {
+  single(e, "counter", "nsgroup_requests_total", s.requests,
+         "Requests answered on the control socket.");
+  single(e, "counter", "nsgroup_bad_requests_total", s.bad_requests,
+         "Requests refused as malformed or not allowed.");
+  single(e, "gauge", "nsgroup_clients", s.clients, "Clients connected to the control socket.");
+  e.family("nsgroup_heap_bytes", "gauge",
+           "malloc's heap: bytes in use, and bytes free but not given back.");
+  e.sample("nsgroup_heap_bytes", {{"state", "in_use"}}, s.heap_in_use);
+  e.sample("nsgroup_heap_bytes", {{"state", "free"}}, s.heap_free);
+}
+
+void write_mirror(Exposition& e, const MirrorReport& m) {
+  single(e, "gauge", "nsgroup_mirror_directories", m.directories,
+         "cgroup v2 directories the mirror holds.");
   e.family("nsgroup_mirror_operations_total", "counter", "cgroupfs operations of the mirror.");
-  e.sample("nsgroup_mirror_operations_total", {{"op", "mkdir"}}, number(*m, "mkdirs"));
-  e.sample("nsgroup_mirror_operations_total", {{"op", "rmdir"}}, number(*m, "rmdirs"));
-  e.sample("nsgroup_mirror_operations_total", {{"op", "move"}}, number(*m, "moves"));
+  e.sample("nsgroup_mirror_operations_total", {{"op", "mkdir"}}, m.mkdirs);
+  e.sample("nsgroup_mirror_operations_total", {{"op", "rmdir"}}, m.rmdirs);
+  e.sample("nsgroup_mirror_operations_total", {{"op", "move"}}, m.moves);
   e.family("nsgroup_mirror_errors_total", "counter", "cgroupfs operations that failed, by cause.");
-  if (const Json* errors = object(*m, "errors"))
-    for (const auto& [cause, n] : errors->items())
-      e.sample("nsgroup_mirror_errors_total", {{"cause", cause}},
-               count_of(n));
+  for (const auto& [cause, n] : m.errors)
+    e.sample("nsgroup_mirror_errors_total", {{"cause", cause}}, n);
   e.family("nsgroup_mirror_pending", "gauge",
            "Directories waiting to be removed, and operations waiting to be retried.");
-  e.sample("nsgroup_mirror_pending", {{"kind", "removals"}}, number(*m, "pending_removals"));
-  e.sample("nsgroup_mirror_pending", {{"kind", "retries"}}, number(*m, "pending_retries"));
-  single(e, "gauge", *m, "foreign_processes", "nsgroup_mirror_foreign_processes",
-        "Members left where another manager placed them (--adopt).");
+  e.sample("nsgroup_mirror_pending", {{"kind", "removals"}}, m.pending_removals);
+  e.sample("nsgroup_mirror_pending", {{"kind", "retries"}}, m.pending_retries);
+  single(e, "gauge", "nsgroup_mirror_foreign_processes", m.foreign_processes,
+         "Members left where another manager placed them (--adopt).");
+}
+
+// The standard process_* families, named and typed as Prometheus' client
+// libraries write them.
+void write_self(Exposition& e, const SelfStats& p) {
+  e.family("process_cpu_seconds_total", "counter", "Total user and system CPU time spent in seconds.");
+  e.sample("process_cpu_seconds_total", {}, decimal(p.cpu_ticks, p.ticks_per_second));
+  single(e, "gauge", "process_open_fds", p.open_fds, "Number of open file descriptors.");
+  single(e, "gauge", "process_max_fds", p.max_fds, "Maximum number of open file descriptors.");
+  single(e, "gauge", "process_virtual_memory_bytes", p.virtual_bytes,
+         "Virtual memory size in bytes.");
+  single(e, "gauge", "process_resident_memory_bytes", p.resident_bytes,
+         "Resident memory size in bytes.");
+  e.family("process_start_time_seconds", "gauge",
+           "Start time of the process since unix epoch in seconds.");
+  e.sample("process_start_time_seconds", {}, decimal(p.start_time_ticks, p.ticks_per_second));
 }
 
 }  // namespace
 
-std::string prometheus_text(const Json& stats, std::string_view version) {
+std::string prometheus_text(const StatsReport& stats, std::string_view version,
+                            const SelfStats* self) {
   Exposition e;
   write_info(e, stats, version);
-  write_events(e, stats);
-  write_drops(e, stats);
-  write_scans(e, stats);
+  if (!stats.scope) {
+    write_events(e, stats);
+    write_drops(e, stats);
+    write_scans(e, stats);
+  }
   write_tree(e, stats);
-  write_clients(e, stats);
-  write_mirror(e, stats);
+  if (!stats.scope) {
+    write_clients(e, stats);
+    if (stats.mirror)
+      write_mirror(e, *stats.mirror);
+  }
+  if (self)
+    write_self(e, *self);
   return e.take();
 }
 

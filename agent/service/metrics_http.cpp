@@ -3,8 +3,6 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <sys/epoll.h>
-#include <time.h>
 
 #include <cerrno>
 #include <charconv>
@@ -15,17 +13,12 @@
 
 namespace nsgroup {
 
-std::uint64_t monotonic_ms() {
-  timespec ts{};
-  ::clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<std::uint64_t>(ts.tv_sec) * 1000 +
-         static_cast<std::uint64_t>(ts.tv_nsec) / 1'000'000;
-}
-
 Result<InetAddress> parse_inet_address(const std::string& text) {
-  auto bad = [&] { return failure("'" + text + "' is not ADDR:PORT or [ADDR]:PORT (numeric)"); };
+  auto bad = [&] {
+    return failure("'" + text + "' is not ADDR:PORT, [ADDR]:PORT (numeric) or :PORT");
+  };
   auto colon = text.rfind(':');
-  if (colon == std::string::npos || colon == 0)
+  if (colon == std::string::npos)
     return bad();
   std::string host = text.substr(0, colon);
   std::string_view port_text = std::string_view(text).substr(colon + 1);
@@ -34,6 +27,17 @@ Result<InetAddress> parse_inet_address(const std::string& text) {
   if (ec != std::errc() || p != port_text.data() + port_text.size())
     return bad();
   InetAddress a;
+  if (host.empty()) {
+    // ":PORT", as node_exporter's ":9100": every address, IPv6 and IPv4
+    // on one dual-stack socket (open() falls back to 0.0.0.0 without IPv6).
+    auto* six = reinterpret_cast<sockaddr_in6*>(&a.addr);
+    six->sin6_family = AF_INET6;
+    six->sin6_port = htons(port);
+    six->sin6_addr = in6addr_any;
+    a.len = sizeof(sockaddr_in6);
+    a.any = true;
+    return a;
+  }
   if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
     auto* six = reinterpret_cast<sockaddr_in6*>(&a.addr);
     six->sin6_family = AF_INET6;
@@ -116,8 +120,7 @@ std::string metrics_reply(std::string_view head, const std::function<std::string
 }
 
 Result<std::unique_ptr<MetricsListener>> MetricsListener::open(const std::string& address,
-                                                               Epoll& ep,
-                                                               std::uint64_t listen_key,
+                                                               EventLoop& loop,
                                                                Render render) {
   auto addr = parse_inet_address(address);
   if (!addr)
@@ -133,10 +136,26 @@ Result<std::unique_ptr<MetricsListener>> MetricsListener::open(const std::string
     return Failure{err, msg};
   };
   UniqueFd fd(::socket(addr->addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+  if (!fd && addr->any && errno == EAFNOSUPPORT) {
+    // ":PORT" on a host without IPv6: every IPv4 address.
+    auto* four = reinterpret_cast<sockaddr_in*>(&addr->addr);
+    std::uint16_t port = reinterpret_cast<const sockaddr_in6*>(&addr->addr)->sin6_port;
+    addr->addr = {};
+    four->sin_family = AF_INET;
+    four->sin_port = port;
+    four->sin_addr.s_addr = htonl(INADDR_ANY);
+    addr->len = sizeof(sockaddr_in);
+    fd.reset(::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+  }
   if (!fd)
     return fail("socket");
   int one = 1;
   (void)::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  if (addr->any && addr->addr.ss_family == AF_INET6) {
+    // Both families whatever net.ipv6.bindv6only says.
+    int zero = 0;
+    (void)::setsockopt(fd.get(), IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof zero);
+  }
   if (::bind(fd.get(), reinterpret_cast<const sockaddr*>(&addr->addr), addr->len) != 0)
     return fail("bind");
   if (::listen(fd.get(), 64) != 0)
@@ -145,116 +164,43 @@ Result<std::unique_ptr<MetricsListener>> MetricsListener::open(const std::string
   socklen_t len = sizeof bound;
   if (::getsockname(fd.get(), reinterpret_cast<sockaddr*>(&bound), &len) != 0)
     return fail("getsockname");
-  if (auto ok = ep.add(fd.get(), EPOLLIN, listen_key); !ok)
+  std::unique_ptr<MetricsListener> l(new MetricsListener(loop, std::move(render), printable(bound)));
+  if (auto ok = l->core_.listen(std::move(fd)); !ok)
     return ok.error();
-  return std::unique_ptr<MetricsListener>(
-      new MetricsListener(ep, std::move(fd), listen_key, std::move(render), printable(bound)));
+  return l;
 }
 
-MetricsListener::~MetricsListener() {
-  while (!conns_.empty())
-    close(conns_.begin()->first);
-  ep_.remove(listen_.get());
-}
+MetricsListener::MetricsListener(EventLoop& loop, Render render, std::string bound)
+    : render_(std::move(render)), bound_(std::move(bound)),
+      core_(loop, *this,
+            StreamLimits{.name = "metrics",
+                         .max_clients = kMetricsClients,
+                         .max_clients_per_uid = 0,
+                         // Bounded per turn: a connect storm waits in the
+                         // backlog, not the loop.
+                         .accepts_per_turn = kMetricsClients,
+                         .max_input = kMetricsHeadBytes,
+                         .max_unsent = 0,
+                         .input_backlog = 0,
+                         .lifetime_ms = kMetricsDeadlineMs,
+                         .peer_credentials = false}) {}
 
-void MetricsListener::on_listen_ready() {
-  // Bounded per turn: a connect storm waits in the backlog, not the loop.
-  for (std::size_t i = 0; i < kMetricsClients; ++i) {
-    int fd = ::accept4(listen_.get(), nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
-    if (fd < 0) {
-      if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
-        log_warn(std::string("metrics: accept: ") + std::strerror(errno));
-      return;
-    }
-    UniqueFd owned(fd);
-    if (conns_.size() >= kMetricsClients) {
-      ++refused_;
-      continue;
-    }
-    std::uint64_t key = kMetricsTag | serial_++;
-    if (!ep_.add(fd, EPOLLIN | EPOLLRDHUP, key))
-      continue;
-    Conn& c = conns_[key];
-    c.fd = std::move(owned);
-    c.deadline_ms = monotonic_ms() + kMetricsDeadlineMs;
-  }
-}
-
-void MetricsListener::on_ready(std::uint64_t key, std::uint32_t events) {
-  auto it = conns_.find(key);
-  if (it == conns_.end())
-    return;
-  Conn& c = it->second;
-  if (!c.out.empty()) {
-    flush(key, c);
-    return;
-  }
-  if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
-    read_head(key, c);
-}
-
-void MetricsListener::read_head(std::uint64_t key, Conn& c) {
-  char buf[2048];
-  for (;;) {
-    ssize_t n = ::read(c.fd.get(), buf, sizeof buf);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n < 0 && errno == EAGAIN)
-      return;
-    if (n <= 0) {  // closed or failed before a whole head
-      close(key);
-      return;
-    }
-    c.in.append(buf, static_cast<std::size_t>(n));
-    if (auto end = head_end(c.in); end != std::string::npos) {
-      c.out = metrics_reply(std::string_view(c.in).substr(0, end), render_);
-      ++served_;
-      break;
-    }
-    if (c.in.size() > kMetricsHeadBytes) {
-      c.out = plain("431 Request Header Fields Too Large", "request head over 8 KiB\n");
-      break;
-    }
-  }
-  c.in.clear();
-  c.in.shrink_to_fit();
-  flush(key, c);
-}
-
-void MetricsListener::flush(std::uint64_t key, Conn& c) {
-  while (c.sent < c.out.size()) {
-    ssize_t n = ::send(c.fd.get(), c.out.data() + c.sent, c.out.size() - c.sent, MSG_NOSIGNAL);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n < 0 && errno == EAGAIN) {
-      (void)ep_.modify(c.fd.get(), EPOLLOUT, key);
-      return;
-    }
-    if (n <= 0) {
-      close(key);
-      return;
-    }
-    c.sent += static_cast<std::size_t>(n);
-  }
-  // All sent: a FIN after the reply, so the client reads it to the end.
-  ::shutdown(c.fd.get(), SHUT_WR);
-  close(key);
-}
-
-void MetricsListener::close(std::uint64_t key) {
-  auto it = conns_.find(key);
-  if (it == conns_.end())
-    return;
-  ep_.remove(it->second.fd.get());
-  conns_.erase(it);
-}
-
-void MetricsListener::expire(std::uint64_t now_ms) {
-  for (auto it = conns_.begin(); it != conns_.end();) {
-    auto next = std::next(it);
-    if (it->second.deadline_ms <= now_ms)
-      close(it->first);
-    it = next;
+void MetricsListener::on_input(StreamConn& c) {
+  if (c.closing || c.dead)
+    return;  // answered already
+  std::string_view in = c.in.buffered();
+  if (auto end = head_end(in); end != std::string_view::npos) {
+    std::string reply = metrics_reply(in.substr(0, end), render_);
+    ++served_;
+    c.in = LineFramer(kMetricsHeadBytes);
+    c.closing = true;
+    core_.send(c, std::move(reply));
+  } else if (in.size() > kMetricsHeadBytes) {
+    c.in = LineFramer(kMetricsHeadBytes);
+    c.closing = true;
+    core_.send(c, plain("431 Request Header Fields Too Large", "request head over 8 KiB\n"));
+  } else if (c.read_done) {
+    core_.close(c);  // closed or failed before a whole head
   }
 }
 

@@ -1,13 +1,13 @@
-// Server: the daemon's Unix control socket. One JSON request per line, one
-// JSON reply per line; `watch` turns a connection into a stream. Non-
-// blocking; a bad or slow client never stops the others.
+// Server: the daemon's Unix control socket. One request per line, one
+// reply per line; `watch` turns a connection into a stream. Non-blocking
+// (on stream_core.h's connection core); a bad or slow client never stops
+// the others. What a line means is the handler's (api.h).
 #pragma once
 
 #include <sys/types.h>
 
 #include <cstdint>
 #include <functional>
-#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -15,32 +15,26 @@
 
 #include "service/access.h"
 #include "service/framing.h"
+#include "service/stream_core.h"
 #include "util/fd.h"
 #include "util/loop.h"
 #include "util/result.h"
 
 namespace nsgroup {
 
-// One client. Data only; the server owns and drives it.
-struct Connection {
-  UniqueFd fd;
+// One client of the control socket: the core's (stream_core.h) and who it
+// is. Data only; the server owns and drives it.
+struct Connection : StreamConn {
   Identity who;         // pid and uid from SO_PEERCRED; the rest from the accept hook
   // A pidfd of the connecting process: from SO_PEERPIDFD (Linux 6.5+), or
   // on older kernels from host/peer_proof.h's proof. Without one the client
   // is served, but never as admin, and `unpinned` says why.
   UniqueFd peer_pidfd;
   std::string unpinned;
-  LineFramer in;
-  std::string out;
-  std::size_t sent = 0;  // bytes of `out` already sent
   bool watching = false;
-  bool read_done = false;  // the client shut its side (EOF): answer, then close
-  bool closing = false;    // close once `out` is flushed
-  std::uint32_t interest = 0;  // the epoll events asked for now
   bool held = false;           // in Server's list of requests for a later turn
   std::uint64_t turn = 0;      // the loop turn `answered` counts in
   int answered = 0;            // requests answered in that turn
-  bool dead = false;     // closed; freed by Server::reap(), never before
 };
 // Output a client may leave unread before it is dropped. One reply is
 // never refused for its size (a tree of a large host): the bound is on
@@ -56,13 +50,11 @@ inline constexpr int kRequestsPerTurn = 16;
 // exhaust the daemon's file descriptors.
 inline constexpr std::size_t kMaxClients = 512;
 inline constexpr std::size_t kMaxClientsPerUid = 32;
-// epoll keys of client fds carry this tag.
-inline constexpr std::uint64_t kClientTag = 1ULL << 32;
 
-class Server {
+class Server : private StreamUser {
  public:
-  // Called with each request that parsed as a JSON object.
-  using Handler = std::function<void(Connection&, const Json& request)>;
+  // Called with each request line (not blank, at most kMaxRequestBytes).
+  using Handler = std::function<void(Connection&, std::string_view line)>;
   // Called once per new client, with its credentials filled in; false
   // refuses it (the connection is closed).
   using AcceptHook = std::function<bool(Connection&)>;
@@ -72,17 +64,17 @@ class Server {
   static Status check_free(const std::string& path);
   // Binds and listens on path (mode 0660, owner root, group gid), after
   // removing a stale socket; fails if another daemon answers there.
-  static Result<std::unique_ptr<Server>> open(const std::string& path, gid_t group, Epoll& ep,
-                                              std::uint64_t listen_key, Handler handler,
+  // Its fds are served by loop's handlers.
+  static Result<std::unique_ptr<Server>> open(const std::string& path, gid_t group,
+                                              EventLoop& loop, Handler handler,
                                               AcceptHook on_accept);
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
-  ~Server();
+  ~Server() override;
 
-  // epoll readiness on the listening socket or on a client (key has
-  // kClientTag).
-  void on_listen_ready();
-  void on_client_ready(std::uint64_t key, std::uint32_t events);
+  // A connected socket served as a client accepted on the path would be
+  // (tests, with socketpairs); false when refused.
+  bool adopt(UniqueFd fd) { return core_.adopt(std::move(fd)); }
 
   // Queues one line (a newline is added) and writes what it can now.
   void send(Connection& c, std::string_view line);
@@ -91,56 +83,49 @@ class Server {
   void send(Connection& c, std::string&& line);
   // {"ok": false, "error": msg}.
   void send_error(Connection& c, std::string_view msg);
-  // Queues a JSON reply.
-  void send(Connection& c, const Json& reply);
   // A line to every watching connection for which want() is true.
   void broadcast(std::string_view line,
                  const std::function<bool(const Connection&)>& want);
   // Answers requests held back (kRequestsPerTurn, kReplyBacklog); once
   // per loop turn, at its end.
   void service();
-  // Frees the connections closed since the last call. Connections are
-  // never freed while a request is being handled: a handler that
-  // broadcasts may close the very connection it serves.
-  void reap();
+  // Frees the connections closed since the last call (the loop does it
+  // at the end of each turn too). Connections are never freed while a
+  // request is being handled: a handler that broadcasts may close the
+  // very connection it serves.
+  void reap() { core_.reap(); }
   // Accepting again after running out of file descriptors (timer).
-  void resume();
+  void resume() { core_.resume(); }
   // True when requests wait for a later turn: the loop should not sleep.
   bool busy() const { return !held_.empty(); }
-  std::size_t client_count() const { return clients_.size() - dead_.size(); }
+  std::size_t client_count() const { return core_.count(); }
   bool has_watchers() const;
   // Clients dropped because they left too much output unread.
-  std::uint64_t slow_drops() const { return slow_drops_; }
+  std::uint64_t slow_drops() const { return core_.slow_drops(); }
   const std::string& path() const { return path_; }
 
  private:
-  Server(std::string path, Epoll& ep, std::uint64_t listen_key, Handler handler,
-         AcceptHook on_accept);
-  void flush(Connection& c);
-  void close(int fd);
+  Server(std::string path, EventLoop& loop, Handler handler, AcceptHook on_accept);
+  // StreamUser
+  std::unique_ptr<StreamConn> make_conn() override { return std::make_unique<Connection>(); }
+  bool admit(StreamConn& c) override;
+  void refused(const StreamConn& c, std::string_view why) override;
+  void on_input(StreamConn& c) override;
+  void on_drained(StreamConn& c) override;
+  bool finished(const StreamConn& c) const override;
+  void dropped_slow(const StreamConn& c) override;
+
   void handle_lines(Connection& c);
-  // Reads what the socket has, up to the framer's bound; true at EOF.
-  bool read_input(Connection& c);
-  // Asks epoll for what c can use now: input while it may send requests,
-  // output while replies wait.
-  void update_interest(Connection& c);
-  // Closes c when it has nothing left to say or hear.
-  void close_if_done(Connection& c);
   // Puts c on the list of clients whose requests wait for the next turn.
   void hold(Connection& c);
 
   std::string path_;
-  UniqueFd listen_;
-  Epoll& ep_;
   Handler handler_;
   AcceptHook on_accept_;
-  std::map<int, std::unique_ptr<Connection>> clients_;
-  std::vector<int> dead_;
+  StreamCore core_;
   std::vector<int> held_;  // clients with requests left for a later turn
   std::uint64_t turn_ = 1;  // loop turns, counted by service()
-  std::uint64_t listen_key_;
-  bool paused_ = false;
-  std::uint64_t slow_drops_ = 0;
+  bool bound_ = false;      // path is ours to unlink
 };
 
 // A gid from a group name or number (--socket-group); "" is root's.

@@ -1,5 +1,6 @@
-// The daemon's counters, and `nsgroup stats` as JSON: every figure for a
-// root-scoped client, its own subtree's for one inside a container.
+// The daemon's counters, and `nsgroup stats` as a report (json/
+// stats_report.h): every figure for a root-scoped client, its own
+// subtree's for one inside a container.
 #pragma once
 
 #include <array>
@@ -11,7 +12,7 @@
 #include "core/event.h"
 #include "core/tree.h"
 #include "host/mirror.h"
-#include "json/json.h"
+#include "json/stats_report.h"
 #include "kernel/tracer.h"
 
 namespace nsgroup {
@@ -65,9 +66,9 @@ inline constexpr std::size_t kMaxUidsCounted = 1024;
 // Counts n suppressed records of uid in c.
 void count_suppressed(Counters& c, std::uint32_t uid, std::uint64_t n);
 
-Json stats_json(const Counters& c, const Tree& tree, const StatsContext& ctx);
+StatsReport stats_report(const Counters& c, const Tree& tree, const StatsContext& ctx);
 // The figures of one subtree.
-Json scoped_stats_json(const Tree& tree, ContainerId scope);
-Json mirror_stats_json(const MirrorStats& m);
+StatsReport scoped_stats_report(const Tree& tree, ContainerId scope);
+MirrorReport mirror_report(const MirrorStats& m);
 
 }  // namespace nsgroup

@@ -1,4 +1,4 @@
-// epoll, signalfd, timerfd.
+// The fd -> handler loop, and epoll, signalfd, timerfd.
 #include "util/loop.h"
 
 #include <signal.h>
@@ -6,9 +6,11 @@
 #include <sys/timerfd.h>
 #include <unistd.h>
 
+#include <array>
 #include <cerrno>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace nsgroup {
 
@@ -43,6 +45,60 @@ int Epoll::wait(std::span<epoll_event> out, int timeout_ms) {
   if (n < 0 && errno != EINTR)  // EBADF, EFAULT, EINVAL: ours to fix
     throw std::logic_error("epoll_wait: " + errno_failure("").message());
   return n < 0 ? 0 : n;
+}
+
+Result<EventLoop> EventLoop::create() {
+  auto ep = Epoll::create();
+  if (!ep)
+    return ep.error();
+  return EventLoop(std::move(*ep));
+}
+
+Status EventLoop::add(int fd, std::uint32_t events, Handler handler) {
+  if (by_fd_.count(fd) != 0)
+    return failure("fd " + std::to_string(fd) + " is in the loop already");
+  std::uint64_t key = ++serial_;
+  if (auto ok = ep_->add(fd, events, key); !ok)
+    return ok;
+  entries_.emplace(key, std::make_shared<Entry>(Entry{fd, std::move(handler)}));
+  by_fd_.emplace(fd, key);
+  return {};
+}
+
+Status EventLoop::modify(int fd, std::uint32_t events) {
+  auto it = by_fd_.find(fd);
+  if (it == by_fd_.end())
+    return failure("fd " + std::to_string(fd) + " is not in the loop");
+  return ep_->modify(fd, events, it->second);
+}
+
+void EventLoop::remove(int fd) {
+  auto it = by_fd_.find(fd);
+  if (it == by_fd_.end())
+    return;
+  ep_->remove(fd);
+  entries_.erase(it->second);
+  by_fd_.erase(it);
+}
+
+int EventLoop::run_once(int timeout_ms) {
+  std::array<epoll_event, 64> ready{};
+  int n = ep_->wait(ready, timeout_ms);
+  int ran = 0;
+  for (int i = 0; i < n; ++i) {
+    auto it = entries_.find(ready[static_cast<std::size_t>(i)].data.u64);
+    if (it == entries_.end())
+      continue;  // removed by an earlier handler of this turn
+    // Held while it runs: the handler may remove its own entry.
+    std::shared_ptr<Entry> entry = it->second;
+    entry->handler(ready[static_cast<std::size_t>(i)].events);
+    ++ran;
+  }
+  std::vector<std::function<void()>> posted;
+  posted.swap(posted_);
+  for (auto& fn : posted)
+    fn();
+  return ran;
 }
 
 Result<UniqueFd> make_signalfd(std::initializer_list<int> signals) {

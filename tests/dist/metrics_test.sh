@@ -33,6 +33,7 @@ sleeper=$!
 "$nsgroup" daemon --no-mirror --no-events --socket "$tmp/sock" --state-dir "$tmp" \
   --metrics-listen 127.0.0.1:0 2>"$tmp/daemon.log" &
 pids+=($!)
+daemon=$!
 for _ in $(seq 100); do
   grep -q 'serving metrics at' "$tmp/daemon.log" && break
   sleep 0.1
@@ -58,6 +59,19 @@ for f in stats.prom http.prom; do
   done
   echo "promtool: $f passes ($(grep -vc '^#' "$tmp/$f") samples)"
 done
+# The daemon's own process_* figures, on /metrics only: its start time is
+# the daemon's, as its /proc/PID/stat and /proc/stat give it.
+for family in process_cpu_seconds_total process_resident_memory_bytes process_virtual_memory_bytes \
+              process_open_fds process_max_fds process_start_time_seconds; do
+  grep -q "^$family " "$tmp/http.prom" || fail "http.prom has no $family"
+  ! grep -q "^$family " "$tmp/stats.prom" || fail "stats.prom has the client's $family"
+done
+btime=$(awk '$1 == "btime" {print $2}' /proc/stat)
+started=$(sed 's/.*) //' "/proc/$daemon/stat" | awk '{print $20}')
+want=$(awk -v b="$btime" -v s="$started" -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.2f", b + s / hz}')
+got=$(awk '$1 == "process_start_time_seconds" {printf "%.2f", $2}' "$tmp/http.prom")
+[ "$got" = "$want" ] || fail "process_start_time_seconds is $got, /proc says $want"
+echo "process_*: on /metrics, start time $got as /proc says"
 
 # Debian's prometheus server, scraping the listener once a second.
 prom_port=$(free_port)

@@ -7,8 +7,10 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <functional>
 #include <thread>
 
+#include "json/json.h"
 #include "service/server.h"
 #include "support.h"
 #include "util/socket.h"
@@ -19,10 +21,18 @@ namespace {
 // A Server on a socket of its own, its loop on a thread until the end.
 class ServerLoop {
  public:
-  explicit ServerLoop(Server::Handler handler)
+  using Handler = std::function<void(Connection&, const Json&)>;
+  explicit ServerLoop(Handler handler)
       : path_("/run/nsgroup-test-server-" + std::to_string(::getpid()) + ".sock") {
-    ep_.emplace(Epoll::create().value());
-    server_ = Server::open(path_, 0, *ep_, kListen, std::move(handler), nullptr).value();
+    loop_.emplace(EventLoop::create().value());
+    // Each request line parsed here, as the daemon's Api does.
+    server_ = Server::open(
+                  path_, 0, *loop_,
+                  [handler = std::move(handler)](Connection& c, std::string_view line) {
+                    handler(c, Json::parse(line));
+                  },
+                  nullptr)
+                  .value();
     thread_ = std::thread([this] { run(); });
   }
   ~ServerLoop() {
@@ -39,26 +49,17 @@ class ServerLoop {
   std::atomic<int> most_in_a_turn{0};
 
  private:
-  static constexpr std::uint64_t kListen = 1;
   void run() {
-    std::array<epoll_event, 16> ready{};
     while (!stop_) {
-      int n = ep_->wait(ready, server_->busy() ? 0 : 10);
       handled_this_turn = 0;
-      for (int i = 0; i < n; ++i) {
-        if (ready[i].data.u64 == kListen)
-          server_->on_listen_ready();
-        else
-          server_->on_client_ready(ready[i].data.u64, ready[i].events);
-      }
+      loop_->run_once(server_->busy() ? 0 : 10);
       server_->service();
-      server_->reap();
       most_in_a_turn = std::max(most_in_a_turn.load(), handled_this_turn.load());
       ++turns_;
     }
   }
   std::string path_;
-  std::optional<Epoll> ep_;
+  std::optional<EventLoop> loop_;
   std::unique_ptr<Server> server_;
   std::thread thread_;
   std::atomic<bool> stop_{false};
@@ -118,7 +119,7 @@ TEST(Server, APipelineIsAnsweredInOrderAFewRequestsATurn) {
   ServerLoop* loop = nullptr;
   ServerLoop l([&](Connection& c, const Json& req) {
     ++loop->handled_this_turn;
-    loop->server().send(c, Json{{"ok", true}, {"n", req.at("n")}});
+    loop->server().send(c, dump_line(Json{{"ok", true}, {"n", req.at("n")}}));
   });
   loop = &l;
   auto fd = connect_unix(l.path()).value();
@@ -163,14 +164,14 @@ TEST(Server, AWatcherThatNeverReadsIsDroppedAndCounted) {
   ServerLoop l([&](Connection& c, const Json& req) {
     if (req["op"] == "watch") {
       c.watching = true;
-      loop->server().send(c, Json{{"ok", true}});
+      loop->server().send(c, std::string_view(R"({"ok":true})"));
       return;
     }
     // 24 MiB of events to every watcher, 1 KiB a line.
     std::string line(1023, 'e');
     for (int i = 0; i < 24 * 1024; ++i)
       loop->server().broadcast(line, [](const Connection&) { return true; });
-    loop->server().send(c, Json{{"ok", true}});
+    loop->server().send(c, std::string_view(R"({"ok":true})"));
   });
   loop = &l;
   auto idle = connect_unix(l.path()).value();

@@ -7,6 +7,7 @@
 
 #include "core/tree.h"
 #include "fake_backend.h"
+#include "json/json.h"
 #include "service/api.h"
 #include "synthetic.h"
 
@@ -15,9 +16,8 @@ namespace {
 
 using namespace test;  // NOLINT(google-build-using-namespace)
 
-// A request as the server hands it over: parsed from its line (numbers
-// that came as digits are unsigned there).
-Json wire(const Json& req) { return Json::parse(req.dump()); }
+// A request as the server hands it over: its line.
+std::string wire(const Json& req) { return req.dump(); }
 
 struct Sample : ApiSample {
   const Tree& tree() const { return backend.tree; }
@@ -26,9 +26,9 @@ struct Sample : ApiSample {
     who.pid = 1000;
     who.scope = scope;
     who.admin = admin;
-    Reply r = api.handle(who, wire(req));
-    // A reply written as text (the tree) is parsed as the client would.
-    return r.text.empty() ? r.body : Json::parse(r.text);
+    Reply r = api.answer(who, wire(req));
+    // Parsed as the client would.
+    return Json::parse(r.text);
   }
 };
 
@@ -48,19 +48,31 @@ TEST(Api, MissingOpIsABadRequest) {
   EXPECT_EQ(s.counters.bad_requests, 2U);
 }
 
+TEST(Api, ALineThatIsNotAnObjectIsAnsweredButNotCounted) {
+  Sample s;
+  Identity who;
+  for (std::string_view line : {"tree", "[1]", "{\"op\":"}) {
+    Reply r = s.api.answer(who, line);
+    EXPECT_EQ(r.text, R"({"ok":false,"error":"request is not a JSON object"})") << line;
+    EXPECT_FALSE(r.start_watch);
+  }
+  EXPECT_EQ(s.counters.requests, 0U);
+  EXPECT_EQ(s.counters.bad_requests, 0U);
+}
+
 TEST(Api, WatchStartsAnEventStream) {
   Sample s;
   Identity who;
-  Reply r = s.api.handle(who, wire({{"op", "watch"}}));
+  Reply r = s.api.answer(who, wire({{"op", "watch"}}));
   EXPECT_TRUE(r.start_watch);
-  EXPECT_EQ(r.body["ok"], true);
+  EXPECT_EQ(r.text, R"({"ok":true,"watching":true})");
   EXPECT_EQ(s.counters.bad_requests, 0U);
 }
 
 TEST(Api, OtherOpsDoNotStartAStream) {
   Sample s;
   Identity who;
-  EXPECT_FALSE(s.api.handle(who, wire({{"op", "stats"}})).start_watch);
+  EXPECT_FALSE(s.api.answer(who, wire({{"op", "stats"}})).start_watch);
 }
 
 TEST(Api, WhichAnswersTheContainerOfAPidInTheSubtree) {

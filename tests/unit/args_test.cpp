@@ -111,7 +111,9 @@ TEST(ParseArgs, MetricsListen) {
   EXPECT_EQ(parse({"daemon", "--metrics-listen", "127.0.0.1:9753"}).options.daemon.metrics_listen,
             "127.0.0.1:9753");
   EXPECT_EQ(parse({"daemon", "--metrics-listen=[::1]:0"}).options.daemon.metrics_listen, "[::1]:0");
-  for (std::string_view bad : {"9753", ":9753", "127.0.0.1:", "127.0.0.1:65536", "[::1:9753",
+  // ":PORT": every address, as node_exporter's ":9100".
+  EXPECT_EQ(parse({"daemon", "--metrics-listen", ":9753"}).options.daemon.metrics_listen, ":9753");
+  for (std::string_view bad : {"9753", ":", ":x", "127.0.0.1:", "127.0.0.1:65536", "[::1:9753",
                                "127.0.0.1:x"})
     EXPECT_EQ(parse({"daemon", "--metrics-listen", bad}).kind, Kind::UsageError) << bad;
   EXPECT_EQ(parse({"stats", "--metrics-listen", "127.0.0.1:1"}).kind, Kind::UsageError);

@@ -66,7 +66,7 @@ class FakeBackend final : public ApiBackend {
   }
   std::optional<std::string> cgroup_dir(ContainerId) override { return std::nullopt; }
   std::optional<std::string> foreign_cgroup(std::uint32_t) override { return std::nullopt; }
-  Json stats() override { return stats_json(Counters{}, tree, StatsContext{}); }
+  StatsReport stats() override { return stats_report(Counters{}, tree, StatsContext{}); }
 };
 
 // Nested's tree, with root processes, behind an Api:

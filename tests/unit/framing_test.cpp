@@ -1,4 +1,4 @@
-// The control socket's framing (service/framing.h): lines, bounds, requests.
+// The control socket's framing (service/framing.h): lines and bounds.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -94,58 +94,6 @@ TEST(LineFramer, CompleteLinesNotYetReadDoNotOverflow) {
   f.feed("0123456789\n0123456789\n");
   EXPECT_FALSE(f.overflowed());
   EXPECT_EQ(drain(f), (Lines{"0123456789", "0123456789"}));
-}
-
-TEST(ParseRequest, AcceptsAnObject) {
-  auto req = parse_request(R"({"op":"tree","pids":true})");
-  ASSERT_TRUE(req);
-  EXPECT_EQ((*req)["op"], "tree");
-  EXPECT_EQ((*req)["pids"], true);
-}
-
-TEST(ParseRequest, AcceptsAnEmptyObject) {
-  auto req = parse_request("{}");
-  ASSERT_TRUE(req);
-  EXPECT_TRUE(req->is_object());
-}
-
-TEST(ParseRequest, RejectsNonJson) {
-  EXPECT_FALSE(parse_request("tree"));
-  EXPECT_FALSE(parse_request("{\"op\":"));
-  EXPECT_FALSE(parse_request(""));
-}
-
-TEST(ParseRequest, RejectsJsonThatIsNotAnObject) {
-  EXPECT_FALSE(parse_request("[1,2]"));
-  EXPECT_FALSE(parse_request("42"));
-  EXPECT_FALSE(parse_request("\"tree\""));
-  EXPECT_FALSE(parse_request("null"));
-  EXPECT_FALSE(parse_request("true"));
-}
-
-TEST(ParseRequest, TheRefusalSaysWhatWasExpected) {
-  auto req = parse_request("[]");
-  ASSERT_FALSE(req);
-  EXPECT_NE(req.error().message().find("JSON object"), std::string::npos);
-}
-
-TEST(ErrorReply, HasOkFalseAndTheMessage) {
-  Json j = error_reply("no such thing");
-  ASSERT_TRUE(j.is_object());
-  EXPECT_EQ(j.size(), 2U);
-  EXPECT_EQ(j["ok"], false);
-  EXPECT_EQ(j["error"], "no such thing");
-  EXPECT_EQ(j.begin().key(), "ok");  // "ok" leads
-}
-
-// A whole line over the bound is refused too, even when its newline came
-// in the same read.
-TEST(LineFramer, AWholeLineOverTheBoundOverflows) {
-  LineFramer f(16);
-  f.feed("short\n" + std::string(40, 'x') + "\nafter\n");
-  EXPECT_EQ(f.next(), "short");
-  EXPECT_EQ(f.next(), std::nullopt);
-  EXPECT_TRUE(f.overflowed());
 }
 
 }  // namespace

@@ -15,6 +15,7 @@
 #include "service/metrics.h"
 #include "service/metrics_http.h"
 #include "service/stats.h"
+#include "util/self_stats.h"
 
 namespace nsgroup {
 namespace {
@@ -24,7 +25,7 @@ using namespace test;  // NOLINT(google-build-using-namespace)
 // Every figure stats can hold, none of them zero where a zero would hide
 // a mistake.
 struct RichStats : ApiSample {
-  Json stats() {
+  StatsReport stats() {
     counters.events[static_cast<std::size_t>(EventKind::Unshare)] = 7;
     counters.events[static_cast<std::size_t>(EventKind::Denied)] = 3;
     counters.drops[static_cast<std::size_t>(Drop::RingFull)] = 11;
@@ -47,7 +48,7 @@ struct RichStats : ApiSample {
     m.moves = 2;
     m.errors["move: \"EBUSY\"\n"] = 1;  // a cause with every character to escape
     ctx.mirror = m;
-    return stats_json(counters, backend.tree, ctx);
+    return stats_report(counters, backend.tree, ctx);
   }
 };
 
@@ -63,8 +64,7 @@ std::string sample(const std::string& text, const std::string& series) {
 
 TEST(Metrics, SamplesCarryTheStatsFigures) {
   RichStats s;
-  Json st = s.stats();
-  std::string t = prometheus_text(st, "1.2.3");
+  std::string t = prometheus_text(s.stats(), "1.2.3");
   EXPECT_EQ(sample(t, "nsgroup_build_info{version=\"1.2.3\"}"), "1");
   EXPECT_EQ(sample(t, "nsgroup_hooks_info{hooks=\"tracepoint\",scan=\"task iterator\"}"), "1");
   EXPECT_EQ(sample(t, "nsgroup_events_total{kind=\"unshare\"}"), "7");
@@ -119,10 +119,32 @@ TEST(Metrics, EachFamilyIsDeclaredOnceBeforeItsSamples) {
 
 TEST(Metrics, AScopedClientsFiguresGiveTreeGaugesOnly) {
   ApiSample s;
-  std::string t = prometheus_text(scoped_stats_json(s.backend.tree, s.a), "x");
+  std::string t = prometheus_text(scoped_stats_report(s.backend.tree, s.a), "x");
   EXPECT_EQ(sample(t, "nsgroup_containers"), "2");  // a and b
   EXPECT_EQ(t.find("nsgroup_events_total"), std::string::npos);
   EXPECT_EQ(t.find("nsgroup_mirror"), std::string::npos);
+}
+
+TEST(Metrics, ProcessFamiliesCarryTheFiguresInSeconds) {
+  SelfStats p;
+  p.ticks_per_second = 100;
+  p.cpu_ticks = 250;
+  p.start_time_ticks = 170'000'000'050;
+  p.virtual_bytes = 1 << 30;
+  p.resident_bytes = 12 << 20;
+  p.open_fds = 9;
+  p.max_fds = 524288;
+  ApiSample s;
+  std::string t = prometheus_text(s.backend.stats(), "x", &p);
+  EXPECT_EQ(sample(t, "process_cpu_seconds_total"), "2.5");
+  EXPECT_EQ(sample(t, "process_start_time_seconds"), "1700000000.5");
+  EXPECT_EQ(sample(t, "process_virtual_memory_bytes"), std::to_string(1 << 30));
+  EXPECT_EQ(sample(t, "process_resident_memory_bytes"), std::to_string(12 << 20));
+  EXPECT_EQ(sample(t, "process_open_fds"), "9");
+  EXPECT_EQ(sample(t, "process_max_fds"), "524288");
+  EXPECT_NE(t.find("# TYPE process_cpu_seconds_total counter\n"), std::string::npos);
+  // Not without the daemon's own figures (`nsgroup stats --format=prometheus`).
+  EXPECT_EQ(prometheus_text(s.backend.stats(), "x").find("process_"), std::string::npos);
 }
 
 // Debian's promtool, the checker Prometheus' own CI uses, on every family.
@@ -130,7 +152,10 @@ TEST(Metrics, PromtoolAcceptsTheText) {
   if (::system("command -v promtool >/dev/null 2>&1") != 0)
     GTEST_SKIP() << "promtool is not installed (Debian package prometheus)";
   RichStats s;
-  std::string t = prometheus_text(s.stats(), "0.1.0");
+  auto self = read_self_stats();
+  ASSERT_TRUE(self) << self.error().message();
+  std::string t = prometheus_text(s.stats(), "0.1.0", &*self);
+  EXPECT_NE(t.find("\nprocess_start_time_seconds "), std::string::npos);
   char path[] = "/tmp/nsgroup-metrics-XXXXXX";
   int fd = ::mkstemp(path);
   ASSERT_GE(fd, 0);
@@ -180,6 +205,16 @@ TEST(MetricsHttp, EverythingElseIsRefused) {
   EXPECT_EQ(status("\r\n\r\n"), "400");
 }
 
+TEST(MetricsHttp, APortAloneIsEveryAddress) {
+  auto any = parse_inet_address(":9753");
+  ASSERT_TRUE(any);
+  EXPECT_TRUE(any->any);
+  EXPECT_FALSE(parse_inet_address(":"));
+  EXPECT_FALSE(parse_inet_address(":x"));
+  EXPECT_FALSE(parse_inet_address(":65536"));
+  EXPECT_FALSE(parse_inet_address("127.0.0.1:9753")->any);
+}
+
 TEST(MetricsHttp, AddressesAreNumeric) {
   EXPECT_TRUE(parse_inet_address("127.0.0.1:9753"));
   EXPECT_TRUE(parse_inet_address("[::1]:9753"));
@@ -192,38 +227,38 @@ TEST(MetricsHttp, AddressesAreNumeric) {
 }
 
 // A listener on loopback, driven by the test as the daemon's loop would.
-Epoll make_epoll() {
-  auto ep = Epoll::create();
-  EXPECT_TRUE(ep);
-  return std::move(*ep);
+EventLoop make_loop() {
+  auto loop = EventLoop::create();
+  EXPECT_TRUE(loop);
+  return std::move(*loop);
 }
 
 struct Loop {
-  Epoll ep = make_epoll();
+  EventLoop loop = make_loop();
   std::unique_ptr<MetricsListener> l;
   int port = 0;
-  Loop() {
-    auto opened = MetricsListener::open("127.0.0.1:0", ep, 1, render);
+  explicit Loop(const std::string& address = "127.0.0.1:0") {
+    auto opened = MetricsListener::open(address, loop, render);
     EXPECT_TRUE(opened) << opened.error().what;
     l = std::move(*opened);
     port = std::stoi(l->address().substr(l->address().rfind(':') + 1));
   }
-  void turn(int timeout_ms = 50) {
-    std::array<epoll_event, 64> ready{};
-    int n = ep.wait(ready, timeout_ms);
-    for (int i = 0; i < n; ++i) {
-      if (ready[i].data.u64 == 1)
-        l->on_listen_ready();
-      else
-        l->on_ready(ready[i].data.u64, ready[i].events);
-    }
-  }
+  void turn(int timeout_ms = 50) { loop.run_once(timeout_ms); }
   UniqueFd connect() const {
     UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
     sockaddr_in a{};
     a.sin_family = AF_INET;
     a.sin_port = htons(static_cast<std::uint16_t>(port));
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    EXPECT_EQ(::connect(fd.get(), reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+    return fd;
+  }
+  UniqueFd connect6() const {
+    UniqueFd fd(::socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    sockaddr_in6 a{};
+    a.sin6_family = AF_INET6;
+    a.sin6_port = htons(static_cast<std::uint16_t>(port));
+    a.sin6_addr = in6addr_loopback;
     EXPECT_EQ(::connect(fd.get(), reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
     return fd;
   }
@@ -258,6 +293,19 @@ TEST(MetricsHttp, ASilentClientDoesNotDelayTheNext) {
   loop.l->expire(monotonic_ms() + kMetricsDeadlineMs);
   EXPECT_EQ(loop.l->connections(), 0U);
   EXPECT_EQ(read_all(loop, silent.get()), "");
+}
+
+// ":PORT" answers on IPv4 and IPv6 loopback alike (one dual-stack socket).
+TEST(MetricsHttp, APortAloneServesBothFamilies) {
+  Loop loop(":0");
+  std::string req = "GET /metrics HTTP/1.1\r\n\r\n";
+  UniqueFd four = loop.connect();
+  ASSERT_EQ(::send(four.get(), req.data(), req.size(), 0), static_cast<ssize_t>(req.size()));
+  EXPECT_EQ(read_all(loop, four.get()).rfind("HTTP/1.1 200 OK", 0), 0U);
+  UniqueFd six = loop.connect6();
+  ASSERT_EQ(::send(six.get(), req.data(), req.size(), 0), static_cast<ssize_t>(req.size()));
+  EXPECT_EQ(read_all(loop, six.get()).rfind("HTTP/1.1 200 OK", 0), 0U);
+  EXPECT_EQ(loop.l->served(), 2U);
 }
 
 TEST(MetricsHttp, ConnectionsPastTheLimitAreClosedAtOnce) {
