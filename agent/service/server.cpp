@@ -149,7 +149,7 @@ bool Server::admit(StreamConn& sc) {
   return !on_accept_ || on_accept_(c);
 }
 
-void Server::refused(const StreamConn& c, std::string_view why) {
+void Server::on_refused(const StreamConn& c, std::string_view why) {
   if (why == "no SO_PEERCRED")
     log_warn("a client without SO_PEERCRED was refused");
   else

@@ -109,7 +109,7 @@ class Server : private StreamUser {
   // StreamUser
   std::unique_ptr<StreamConn> make_conn() override { return std::make_unique<Connection>(); }
   bool admit(StreamConn& c) override;
-  void refused(const StreamConn& c, std::string_view why) override;
+  void on_refused(const StreamConn& c, std::string_view why) override;
   void on_input(StreamConn& c) override;
   void on_drained(StreamConn& c) override;
   bool finished(const StreamConn& c) const override;

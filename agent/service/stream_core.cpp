@@ -66,7 +66,7 @@ void StreamCore::resume() {
 
 void StreamCore::refuse(const StreamConn& c, std::string_view why) {
   ++refused_;
-  user_.refused(c, why);
+  user_.on_refused(c, why);
 }
 
 bool StreamCore::adopt(UniqueFd fd) {

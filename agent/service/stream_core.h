@@ -74,7 +74,7 @@ class StreamUser {
   // A new client, past the core's caps; false refuses it (closed).
   virtual bool admit(StreamConn& /*c*/) { return true; }
   // The core refused a client (why: for a log line).
-  virtual void refused(const StreamConn& /*c*/, std::string_view /*why*/) {}
+  virtual void on_refused(const StreamConn& /*c*/, std::string_view /*why*/) {}
   // New bytes in c.in, or the end of them (c.read_done).
   virtual void on_input(StreamConn& c) = 0;
   // Everything queued was sent.

@@ -32,7 +32,7 @@ class Echo : public StreamUser {
     }
   }
   bool finished(const StreamConn&) const override { return !keep_after_eof; }
-  void refused(const StreamConn&, std::string_view why) override {
+  void on_refused(const StreamConn&, std::string_view why) override {
     refusals.emplace_back(why);
   }
   void dropped_slow(const StreamConn&) override { ++slow; }
