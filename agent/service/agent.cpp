@@ -188,9 +188,11 @@ void Agent::tick() {
   labeller_.tick(tree());
   if (mirror_)
     mirror_->retry(tree());
-  if (TrimPolicy::after_save(state_.save_if_due(tree(), BootClock::boot_ns_now()),
-                             tree().container_count()) ||
-      trim_.after_removals(counters_.containers_removed))
+  // Both asked: each policy keeps its own count.
+  bool saved_large = TrimPolicy::after_save(state_.save_if_due(tree(), BootClock::boot_ns_now()),
+                                            tree().container_count());
+  bool many_removed = trim_.after_removals(counters_.containers_removed);
+  if (saved_large || many_removed)
     ::malloc_trim(0);
 }
 
