@@ -17,6 +17,7 @@
 #include "json/writer.h"
 #include "service/metrics.h"
 #include "service/scan_source.h"
+#include "service/tree_pipeline.h"
 #include "util/clock.h"
 #include "util/file.h"
 #include "util/log.h"
@@ -24,26 +25,6 @@
 namespace nsgroup {
 
 namespace {
-
-// The tree from one scan, for when no daemon is running.
-Result<Tree> scan_tree(ScanSource& source, Snapshot& snap) {
-  Tree tree(source.proc().root_ns());
-  auto scanned = source.scan();
-  if (!scanned)
-    return Failure{scanned.error().err, std::string("cannot scan the processes (") +
-                                            source.kind() + "): " + scanned.error().what};
-  snap = std::move(*scanned);
-  Delta delta;
-  tree.reconcile(snap, delta);
-  tree.collect_garbage(snap.pins, delta);
-  std::vector<ContainerId> ids;
-  tree.visit(kRootId, [&](const Container& c, int) { ids.push_back(c.id); });
-  LabelInputs in;
-  in.pins = snap.pins;
-  source.labels(tree, ids, in, &snap);
-  relabel(tree, in);
-  return tree;
-}
 
 // From this many processes up, a one-shot scan loads the task iterator:
 // loading it (libbpf parses the kernel's BTF) costs about what walking
@@ -269,7 +250,7 @@ Status run_tree(const Options& opts) {
   enter_root_cgroup_namespace_if_allowed();
   ScanSource source(use_iterator(opts));
   Snapshot snap;
-  auto tree = scan_tree(source, snap);
+  auto tree = tree_from_scan(source, snap);
   if (!tree)
     return tree.error();
   TreeView view;
@@ -303,7 +284,7 @@ Status run_which(const Options& opts) {
   if (!tgid || !source.proc().read_process(*tgid))
     return failure("no process with pid " + std::to_string(opts.pid));
   Snapshot snap;
-  auto tree = scan_tree(source, snap);
+  auto tree = tree_from_scan(source, snap);
   if (!tree)
     return tree.error();
   return print(tree->path(tree->container_of(*tgid)) + "\n");

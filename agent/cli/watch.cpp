@@ -10,6 +10,7 @@
 #include "cli/text.h"
 #include "json/event_json.h"
 #include "kernel/tracer.h"
+#include "service/tracer_session.h"
 #include "util/clock.h"
 #include "util/file.h"
 #include "util/log.h"
@@ -96,40 +97,36 @@ Status run_watch(const Options& opts) {
     if (!out.write(event_line(e, clock)))
       reader_gone = true;
   };
+  // Losses are printed as events; nothing here heals from them.
+  struct Losses final : LossListener {
+    explicit Losses(decltype(print)& p) : to(p) {}
+    void lost(std::uint64_t n, std::uint64_t now) override { to(lost_event(n, now)); }
+    void dropped(Drop, std::uint64_t) override {}
+    void suppressed(std::uint32_t uid, std::uint64_t n, std::uint64_t now) override {
+      to(suppressed_event(uid, n, now));
+    }
+    decltype(print)& to;
+  } losses(print);
 
-  TracerOptions topts;
-  topts.hooks = opts.daemon.hooks;
-  topts.ring_bytes = opts.daemon.ring_kib * 1024U;
-  topts.emit_forks = false;
-  topts.denied_rate = opts.daemon.denied_rate;
-  auto tracer = Tracer::open(topts, print);
-  if (!tracer)
-    return tracer.error();
+  auto session = TracerSession::open(tracer_options(opts.daemon, false), print, losses);
+  if (!session)
+    return session.error();
   out.start();
   log_debug("watching; SIGINT or SIGTERM to stop");
 
   enum : std::uint64_t { kRing, kSignal };
-  for (auto [fd, key] : {std::pair{tracer->fd(), kRing}, {sfd->get(), kSignal}})
+  for (auto [fd, key] : {std::pair{(*session)->fd(), kRing}, {sfd->get(), kSignal}})
     if (auto ok = ep->add(fd, EPOLLIN, key); !ok)
       return ok;
   std::array<epoll_event, 8> ready{};
-  std::uint64_t last_report = BootClock::boot_ns_now();
   while (!reader_gone) {
     int n = ep->wait(ready, kDrainMs);
     for (int i = 0; i < n; ++i) {
       if (ready[i].data.u64 == kSignal && read_signal(sfd->get()) != 0)
         return {};
     }
-    tracer->consume();
-    std::uint64_t now = BootClock::boot_ns_now();
-    if (std::uint64_t lost = tracer->take_lost(); lost != 0)
-      print(lost_event(lost, now));
-    if (now - last_report >= 1'000'000'000ULL) {
-      last_report = now;
-      if (tracer->take_drops(Drop::Suppressed) != 0)
-        for (auto [uid, n] : tracer->take_suppressed())
-          print(suppressed_event(uid, n, now));
-    }
+    (*session)->consume(0);
+    (*session)->report_losses(BootClock::boot_ns_now());
   }
   return {};
 }

@@ -1,27 +1,36 @@
-// The agent's state: the tree kept current from the tracer's events and
-// from scans, and the consumers of what changes (mirror, fan-out, state
-// file). It answers the control socket's handlers (ApiBackend); the daemon
-// (daemon.cpp) owns the loop around it.
+// The agent: wires the units that keep the tree current and hand on its
+// changes. The model (model.h) holds the tree and its deltas; the tracer
+// session (tracer_session.h) feeds it events and reports losses; the scan
+// scheduler (scan_scheduler.h) and worker decide and make rescans, through
+// the one snapshot pipeline (tree_pipeline.h); the labeller (labeller.h),
+// the mirror and the state file take each batch's changes; the peer
+// identifier (peer_identifier.h) fixes who a client is. It answers the
+// control socket's handlers (ApiBackend); the daemon (daemon.cpp) owns the
+// loop around it.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "core/labels.h"
 #include "host/cgroupfs.h"
 #include "host/mirror.h"
-#include "kernel/tracer.h"
 #include "service/api.h"
 #include "service/daemon.h"
 #include "service/fanout.h"
+#include "service/housekeeping.h"
+#include "service/labeller.h"
+#include "service/model.h"
+#include "service/scan_scheduler.h"
 #include "service/scan_source.h"
 #include "service/scan_worker.h"
 #include "service/server.h"
 #include "service/state_store.h"
 #include "service/stats.h"
+#include "service/tracer_session.h"
 #include "util/clock.h"
 
 namespace nsgroup {
@@ -32,7 +41,7 @@ inline constexpr int kRecordsPerTurn = 4096;
 // flood, everything waiting).
 inline constexpr int kCatchUpRecords = kRecordsPerTurn;
 
-class Agent final : public ApiBackend {
+class Agent final : public ApiBackend, private EventPublisher, private LossListener {
  public:
   explicit Agent(const DaemonOptions& opts);
   Agent(const Agent&) = delete;
@@ -48,14 +57,14 @@ class Agent final : public ApiBackend {
   int ring_fd() const { return tracer_->fd(); }
   // Delivers what the ring buffer holds, at most kRecordsPerTurn: a flood
   // of records must leave the loop time for its clients and its timers.
-  void consume() { behind_ = tracer_->consume(kRecordsPerTurn) >= kRecordsPerTurn; }
+  void consume() { behind_ = tracer_->consume(kRecordsPerTurn); }
   // True when the last consume() left records in the ring: the loop comes
   // back at once instead of sleeping.
   bool behind() const { return behind_; }
   // Before an answer or a scan: what the kernel reported until now, at
   // most kCatchUpRecords. Unbounded, a flood that produces as fast as it
   // is read would hold the loop for as long as it lasts.
-  void catch_up() { behind_ = tracer_->consume(kCatchUpRecords) >= kCatchUpRecords; }
+  void catch_up() { behind_ = tracer_->consume(kCatchUpRecords); }
   // After each loop turn: report losses (and rescan), collect, sync.
   void after_batch();
   // Once a second: pins rechecked, mirror retries, state saved when due,
@@ -63,7 +72,7 @@ class Agent final : public ApiBackend {
   void tick();
   // On the reconcile timer: a scan on the worker, and every label read
   // again from it once it is applied.
-  void periodic_reconcile();
+  void periodic_reconcile() { request_scan("timer", true); }
   // Readable when the scan worker has a snapshot; -1 before bootstrap.
   int scan_fd() const { return worker_ ? worker_->fd() : -1; }
   // Applies the worker's snapshot.
@@ -81,9 +90,10 @@ class Agent final : public ApiBackend {
   std::vector<std::uint32_t> live_pids() override;
   std::optional<ProcInfo> read_process(std::uint32_t pid) override;
   std::optional<std::uint32_t> tgid_of(std::uint32_t tid) override;
-  void reconcile(std::string_view why) override;
-  // A scan applied; with `relabel`, every label read again from it.
-  void rescan(std::string_view why, bool relabel);
+  void reconcile(std::string_view why) override { (void)rescan(why, false); }
+  // A scan applied; with `relabel`, every label read again from it. False
+  // when the scan failed (the tree is left as it was).
+  bool rescan(std::string_view why, bool relabel);
   // A scan on the worker (at once where there is none yet); with
   // `relabel`, every label read again once it is applied.
   void request_scan(std::string_view why, bool relabel);
@@ -94,60 +104,48 @@ class Agent final : public ApiBackend {
   StatsReport stats() override;
 
  private:
+  // EventPublisher: the fan-out.
+  bool wanted() const override { return fanout_->wanted(); }
+  void publish(std::string_view line, std::string_view where, std::string_view from,
+               const std::function<std::string()>& redacted) override {
+    fanout_->publish(line, where, from, redacted);
+  }
+  // LossListener: counted, published, and a rescan where the tree missed
+  // something.
+  void lost(std::uint64_t n, std::uint64_t now_ns) override;
+  void dropped(Drop cause, std::uint64_t n) override;
+  void suppressed(std::uint32_t uid, std::uint64_t n, std::uint64_t now_ns) override;
+
   void on_event(const Event& e);
-  // Once a second: what the kernel side counted and did not deliver; the
-  // suppressed denied records reported per uid, a rescan for the rest.
-  void take_kernel_drops();
-  void apply_worker_scan(ScanWorker::Done& done, bool relabel);
-  void publish(const Event& e, const ApplyResult& r);
-  // Applies a scan; the kernel tracks every process it placed.
-  void apply_scan(const Snapshot& snap);
-  // Newly empty containers; with recheck_pinned, those kept by pins too
-  // (on the timer: mountinfo is read once a second, not once a batch).
-  void collect(bool recheck_pinned = false, bool splice_only = false);
-  // Hands the batch's delta to its consumers, then empties it.
-  void sync();
-  // The nsfs pins, read again only when the mount table changed.
-  const std::vector<PinnedNs>& pins();
-  // Labels, computed once per container and kept: those of all on a
-  // reconcile, those of new containers on their first ticks (a hostname
-  // is set just after the unshare that made its namespace).
-  // From `snap` where it carries hostnames (a scan just applied).
-  void relabel_all(const Snapshot* snap = nullptr);
-  // unlabelled_only: only those made since the last labelling (a request
-  // about to show them), without counting a tick.
-  void relabel_fresh(bool unlabelled_only = false);
+  // A snapshot through the pipeline; the kernel tracks every process it
+  // placed.
+  void apply_snapshot(const Snapshot& snap, bool relabel);
+  // A rescan counted in the stats and logged (how: why and where).
+  void count_scan(const Snapshot& snap, std::uint64_t took_us, std::string_view how);
+  // The nsfs pins, read again (fresh) only when the mount table changed.
+  const std::vector<PinnedNs>& pins(bool fresh);
+  Tree& tree() { return model_->tree(); }
+  const Tree& tree() const { return model_->tree(); }
+  Status open_mirror(std::optional<SavedState>& saved);
 
   DaemonOptions opts_;
   BootClock clock_;
   ScanSource source_;
   SystemCgroupFs cgroupfs_;
-  std::optional<Tree> tree_;
-  Delta delta_;  // what changed since the last sync()
   std::vector<PinnedNs> pins_;
-  LabelInputs labels_;
-  // Containers made lately, and on how many more ticks to label them.
-  std::vector<std::pair<ContainerId, int>> fresh_;
-  std::optional<Tracer> tracer_;
-  std::unique_ptr<Mirror> mirror_;
-  std::optional<Fanout> fanout_;
   Counters counters_;
+  std::optional<Model> model_;
+  std::optional<Fanout> fanout_;
+  Labeller labeller_;
+  ScanScheduler scans_;
+  TrimPolicy trim_;
+  std::unique_ptr<TracerSession> tracer_;
+  std::unique_ptr<Mirror> mirror_;
   Api api_{*this, clock_, counters_};
   StateStore state_;
   Server* server_ = nullptr;
   std::unique_ptr<ScanWorker> worker_;
-  // While the worker scans: the pids events touched since it began, and
-  // what to do with its snapshot.
-  bool scanning_ = false;
-  std::vector<std::uint32_t> touched_;
-  bool relabel_after_scan_ = false;
-  bool scan_overtaken_ = false;  // a scan on the loop came after it began
-  bool scan_again_ = false;      // asked for while one ran: it may predate why
-  std::string scan_why_;
-  bool reconcile_now_ = false;  // records were lost: a rescan is due
   bool behind_ = false;
-  std::uint64_t last_loss_scan_ns_ = 0;
-  std::uint64_t removed_at_trim_ = 0;
 };
 
 }  // namespace nsgroup

@@ -11,12 +11,6 @@
 
 namespace nsgroup {
 
-namespace {
-
-constexpr std::uint64_t kSaveEveryNs = 5'000'000'000ULL;
-
-}  // namespace
-
 StateStore StateStore::open(const std::string& wanted) {
   std::string dir = wanted;
   if (dir.empty()) {
@@ -47,7 +41,7 @@ std::optional<SavedState> StateStore::load() const {
 }
 
 bool StateStore::save_if_due(const Tree& tree, std::uint64_t now_boot_ns) {
-  if (!dirty_ || now_boot_ns - last_save_ns_ <= kSaveEveryNs)
+  if (!schedule_.due(now_boot_ns))
     return false;
   save(tree, now_boot_ns);
   return true;
@@ -58,8 +52,7 @@ void StateStore::save(const Tree& tree, std::uint64_t now_boot_ns) {
     return;
   if (auto written = write_file_atomic(path_, state_text(tree)); !written)
     log_warn(written.error().message());
-  dirty_ = false;
-  last_save_ns_ = now_boot_ns;
+  schedule_.saved(now_boot_ns);
 }
 
 }  // namespace nsgroup

@@ -9,6 +9,7 @@
 
 #include "core/tree.h"
 #include "json/state_json.h"
+#include "service/housekeeping.h"
 
 namespace nsgroup {
 
@@ -22,7 +23,7 @@ class StateStore {
   // The saved state, if there is a readable one.
   std::optional<SavedState> load() const;
   // Containers changed: a save is due.
-  void mark_dirty() { dirty_ = true; }
+  void mark_dirty() { schedule_.mark_dirty(); }
   // Saves when due and the last save is older than the throttle.
   // True when it wrote the file.
   bool save_if_due(const Tree& tree, std::uint64_t now_boot_ns);
@@ -31,8 +32,7 @@ class StateStore {
 
  private:
   std::string path_;  // empty: off
-  bool dirty_ = false;
-  std::uint64_t last_save_ns_ = 0;
+  SaveSchedule schedule_;
 };
 
 }  // namespace nsgroup
