@@ -6,6 +6,7 @@
 
 #include <cerrno>
 
+#include "json/client_reply.h"
 #include "util/file.h"
 #include "util/socket.h"
 
@@ -52,18 +53,8 @@ std::optional<std::string> Client::read_line() {
   }
 }
 
-Result<Json> Client::request(const Json& req) {
-  auto reply = request_text(req);
-  if (!reply)
-    return reply.error();
-  Json j = Json::parse(*reply, nullptr, false);
-  if (j.is_discarded() || !j.is_object())
-    return failure("the daemon sent a reply that is not JSON");
-  return j;
-}
-
-Status Client::send_request(const Json& req) {
-  std::string line = dump_line(req) + "\n";
+Status Client::send_request(std::string_view request) {
+  std::string line = std::string(request) + "\n";
   std::string_view rest = line;
   while (!rest.empty()) {
     ssize_t n = ::send(fd_.get(), rest.data(), rest.size(), MSG_NOSIGNAL);
@@ -100,19 +91,14 @@ Status Client::read_line_into(const std::function<Status(std::string_view)>& sin
   }
 }
 
-Result<std::string> Client::request_text(const Json& req) {
-  if (auto sent = send_request(req); !sent)
+Result<std::string> Client::request(std::string_view line) {
+  if (auto sent = send_request(line); !sent)
     return sent.error();
   auto reply = read_line();
   if (!reply)
     return failure("the daemon closed the connection without a reply");
-  if (reply->starts_with("{\"ok\":true"))
-    return std::move(*reply);
-  Json j = Json::parse(*reply, nullptr, false);
-  if (j.is_discarded() || !j.is_object())
-    return failure("the daemon sent a reply that is not JSON");
-  if (!j.value("ok", false) || !j["ok"].is_boolean())
-    return failure(j.value("error", std::string("the daemon refused the request")));
+  if (auto ok = check_reply(*reply); !ok)
+    return ok.error();
   return std::move(*reply);
 }
 

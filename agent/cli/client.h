@@ -7,7 +7,6 @@
 #include <string>
 #include <string_view>
 
-#include "json/json.h"
 #include "util/fd.h"
 #include "util/result.h"
 
@@ -18,14 +17,13 @@ class Client {
   // nullopt when no daemon listens at path; a Failure for anything else
   // (permission denied, a path too long).
   static Result<std::optional<Client>> connect(const std::string& path);
-  // Sends one request and reads one reply line; a Failure when the daemon
-  // goes away or refuses ({"ok": false}: its error).
-  Result<Json> request(const Json& req);
-  // The same, with the reply as the daemon wrote it (not parsed unless it
-  // is a refusal): for the tree, megabytes that need no parsing to print.
-  Result<std::string> request_text(const Json& req);
-  // Sends one request line.
-  Status send_request(const Json& req);
+  // Sends one request line (json/client_reply.h's RequestLine builds them)
+  // and reads one reply line, as the daemon wrote it; a Failure when the
+  // daemon goes away or refuses ({"ok": false}: its error). The values
+  // in it are read with json/client_reply.h.
+  Result<std::string> request(std::string_view line);
+  // Sends one request line (without its newline).
+  Status send_request(std::string_view line);
   // Passes the bytes of the next line to `sink` as they arrive, without
   // its newline: a reply of megabytes is never held whole. A Failure at EOF
   // before the newline, or the sink's.

@@ -12,7 +12,9 @@
 #include "core/labels.h"
 #include "core/tree.h"
 #include "host/cgroupns.h"
+#include "json/client_reply.h"
 #include "json/stats_json.h"
+#include "json/tree_decode.h"
 #include "json/tree_json.h"
 #include "json/writer.h"
 #include "service/metrics.h"
@@ -62,11 +64,11 @@ Result<Client> daemon_client(const Options& opts) {
 }
 
 // One request to the daemon, which must be there; its reply.
-Result<Json> ask_daemon(const Options& opts, const Json& req) {
+Result<std::string> ask_daemon(const Options& opts, const RequestLine& req) {
   auto client = daemon_client(opts);
   if (!client)
     return client.error();
-  return client->request(req);
+  return client->request(req.str());
 }
 
 // A one-shot scan labels containers from cgroup paths: in a pod's cgroup
@@ -90,8 +92,8 @@ std::string root_path_in(std::string_view head) {
     if (head[i] == '\\') {
       ++i;
     } else if (head[i] == '"') {
-      Json s = Json::parse(head.substr(start - 1, i - start + 2), nullptr, false);
-      return s.is_string() ? s.get<std::string>() : "";
+      auto s = decode_json_string(head.substr(start - 1, i - start + 2));
+      return s ? *s : "";
     }
   }
   return "";
@@ -127,9 +129,9 @@ class TreeReply {
   Status finish() const {
     if (tree_ && holding_ && held_ == '}')
       return {};
-    Json j = tree_ ? Json() : Json::parse(start_, nullptr, false);
-    if (j.is_object() && j.contains("error") && j["error"].is_string())
-      return failure(j["error"].get<std::string>());
+    if (!tree_)
+      if (auto error = reply_error(start_))
+        return failure(*error);
     return failure("the daemon sent a tree reply of an unknown shape");
   }
 
@@ -190,11 +192,16 @@ class TreePrinter {
       out_.push_back('\n');
       return flush();
     }
-    Json parsed = Json::parse(out_, nullptr, false);
-    if (parsed.is_discarded())
+    if (text_) {
+      auto doc = decode_tree(out_, depth_);
+      if (!doc)
+        return failure("the tree is not JSON");
+      return print(render_text(*doc, draw_));
+    }
+    auto cut = cut_tree_json(out_, depth_);
+    if (!cut)
       return failure("the tree is not JSON");
-    prune_depth(parsed, depth_);
-    return print(text_ ? render_text(parsed, draw_) : parsed.dump(2) + "\n");
+    return print(*cut + "\n");
   }
 
  private:
@@ -223,7 +230,7 @@ Status run_tree(const Options& opts) {
   TreePrinter printer(opts);
   if (*client) {
     Client& c = **client;
-    if (auto sent = c.send_request({{"op", "tree"}, {"pids", opts.pids}}); !sent)
+    if (auto sent = c.send_request(RequestLine("tree").with("pids", opts.pids).str()); !sent)
       return sent.error();
     std::string head;  // the document's first bytes, for its root's path
     constexpr std::size_t kHeadMax = std::size_t{64} << 10;
@@ -272,10 +279,11 @@ Status run_which(const Options& opts) {
   if (!client)
     return client.error();
   if (*client) {
-    auto reply = (*client)->request({{"op", "which"}, {"pid", opts.pid}});
-    if (!reply)
-      return reply.error();
-    return print((*reply)["container"].get<std::string>() + "\n");
+    auto reply = (*client)->request(RequestLine("which").with("pid", opts.pid).str());
+    auto container = reply ? reply_string(*reply, "container") : reply.error();
+    if (!container)
+      return container.error();
+    return print(*container + "\n");
   }
   enter_root_cgroup_namespace_if_allowed();
   ScanSource source(use_iterator(opts));
@@ -292,34 +300,39 @@ Status run_which(const Options& opts) {
 
 Status run_stats(const Options& opts) {
   ::signal(SIGPIPE, SIG_IGN);
-  auto reply = ask_daemon(opts, {{"op", "stats"}});
+  auto reply = ask_daemon(opts, RequestLine("stats"));
   if (!reply)
     return reply.error();
+  auto stats = reply_member_indented(*reply, "stats");
+  if (!stats)
+    return stats.error();
   if (opts.format == Options::Format::Prometheus) {
     // Rendered from the report, as the daemon's /metrics is.
-    auto stats = parse_stats_json(dump_line((*reply)["stats"]));
-    if (!stats)
-      return stats.error();
-    return print(prometheus_text(*stats, NSGROUP_VERSION));
+    auto report = parse_stats_json(*stats);
+    if (!report)
+      return report.error();
+    return print(prometheus_text(*report, NSGROUP_VERSION));
   }
-  return print((*reply)["stats"].dump(2) + "\n");
+  return print(*stats + "\n");
 }
 
 Status run_rename(const Options& opts) {
   ::signal(SIGPIPE, SIG_IGN);
-  auto reply = ask_daemon(opts, {{"op", "rename"}, {"path", opts.path}, {"name", opts.new_name}});
-  if (!reply)
-    return reply.error();
-  return print((*reply)["path"].get<std::string>() + "\n");
+  auto reply =
+      ask_daemon(opts, RequestLine("rename").with("path", opts.path).with("name", opts.new_name));
+  auto path = reply ? reply_string(*reply, "path") : reply.error();
+  if (!path)
+    return path.error();
+  return print(*path + "\n");
 }
 
 Status run_kill(const Options& opts) {
   ::signal(SIGPIPE, SIG_IGN);
-  auto reply = ask_daemon(opts, {{"op", "kill"}, {"path", opts.path}});
-  if (!reply)
-    return reply.error();
-  reply->erase("ok");
-  return print(dump_line(*reply) + "\n");
+  auto reply = ask_daemon(opts, RequestLine("kill").with("path", opts.path));
+  auto result = reply ? reply_without_ok(*reply) : reply.error();
+  if (!result)
+    return result.error();
+  return print(*result + "\n");
 }
 
 }  // namespace nsgroup

@@ -28,84 +28,49 @@ void pad_to(std::string& s, std::size_t width) {
     s.append(width - have, ' ');
 }
 
-// The strings of a JSON array, comma-separated and escaped.
-std::string joined(const Json& names) {
+// Names, comma-separated and escaped.
+std::string joined(const std::vector<std::string>& names) {
   std::string out;
-  if (!names.is_array())
-    return out;
   for (const auto& n : names)
-    if (n.is_string())
-      out.append(out.empty() ? "" : ",").append(terminal_safe(n.get<std::string>()));
+    out.append(out.empty() ? "" : ",").append(terminal_safe(n));
   return out;
-}
-
-std::string text_of(const Json& j, std::string_view key) {
-  auto it = j.find(key);
-  if (it == j.end() || it->is_null())
-    return "";
-  return terminal_safe(it->is_string() ? it->get<std::string>() : it->dump());
 }
 
 struct Row {
   std::string tree, procs, fresh, label, pids;
 };
 
-void collect(const Json& c, const std::string& prefix, bool last, bool top, std::vector<Row>& rows,
-             const TreeTextOptions& o) {
+void collect(const TreeNode& c, const std::string& prefix, bool last, bool top,
+             std::vector<Row>& rows, const TreeTextOptions& o) {
   Row r;
   r.tree = prefix;
   if (!top)
     r.tree += last ? "└─" : "├─";
-  r.tree += terminal_safe(c.value("name", "?"));
-  if (c.value("pinned", false))
+  r.tree += terminal_safe(c.name);
+  if (c.pinned)
     r.tree += " (pinned)";
-  if (auto cut = c.value("children_omitted", 0); cut != 0)
-    r.tree += " (+" + std::to_string(cut) + " below)";
-  r.procs = std::to_string(c.value("nprocs", 0));
-  r.fresh = joined(c.value("new_ns", Json::array()));
-  r.label = text_of(c, "label");
-  if (o.pids && c.contains("pids") && c["pids"].is_array())
-    for (const auto& p : c["pids"])
-      r.pids.append(r.pids.empty() ? "" : " ").append(std::to_string(p.get<std::uint32_t>()));
+  if (c.children_omitted != 0)
+    r.tree += " (+" + std::to_string(c.children_omitted) + " below)";
+  r.procs = std::to_string(c.nprocs);
+  r.fresh = joined(c.new_ns);
+  r.label = terminal_safe(c.label);
+  if (o.pids)
+    for (auto p : c.pids)
+      r.pids.append(r.pids.empty() ? "" : " ").append(std::to_string(p));
   rows.push_back(std::move(r));
-  const Json& kids = c.contains("children") ? c["children"] : Json::array();
   std::string child_prefix = top ? prefix : prefix + (last ? "  " : "│ ");
-  for (std::size_t i = 0; i < kids.size(); ++i)
-    collect(kids[i], child_prefix, i + 1 == kids.size(), false, rows, o);
-}
-
-// Descendants of c, c not counted.
-std::size_t descendants(const Json& c) {
-  std::size_t n = 0;
-  if (c.contains("children"))
-    for (const auto& k : c["children"])
-      n += 1 + descendants(k);
-  return n;
-}
-
-void prune(Json& c, int depth) {
-  if (!c.contains("children") || !c["children"].is_array())
-    return;
-  if (depth == 0) {
-    if (std::size_t n = descendants(c); n != 0)
-      c["children_omitted"] = n;
-    c["children"] = Json::array();
-    return;
-  }
-  for (auto& k : c["children"])
-    prune(k, depth - 1);
+  for (std::size_t i = 0; i < c.children.size(); ++i)
+    collect(c.children[i], child_prefix, i + 1 == c.children.size(), false, rows, o);
 }
 
 }  // namespace
 
-std::string render_text(const Json& doc, const TreeTextOptions& o) {
-  if (!doc.contains("root") || !doc["root"].is_object())
+std::string render_text(const TreeDoc& doc, const TreeTextOptions& o) {
+  if (!doc.root)
     return "";
-  Json root = doc["root"];
-  root["name"] = root.value("path", "/");
   std::vector<Row> rows;
   rows.push_back({"CONTAINER", "PROCS", "NEW", "LABEL", "PIDS"});
-  collect(root, "", true, true, rows, o);
+  collect(*doc.root, "", true, true, rows, o);
   std::size_t tree_w = 0, procs_w = 0, fresh_w = 0, label_w = 0;
   for (const Row& r : rows) {
     tree_w = std::max(tree_w, columns(r.tree));
@@ -130,11 +95,6 @@ std::string render_text(const Json& doc, const TreeTextOptions& o) {
     out.append(line).append("\n");
   }
   return out;
-}
-
-void prune_depth(Json& doc, int depth) {
-  if (depth >= 0 && doc.contains("root") && doc["root"].is_object())
-    prune(doc["root"], depth);
 }
 
 namespace {
@@ -172,24 +132,24 @@ std::string_view colour_of(std::string_view kind) {
 }
 
 // The NS and CONTAINER cells of an event, by kind.
-std::pair<std::string, std::string> detail(const Json& e, std::string_view kind) {
-  std::string container = text_of(e, "container");
+std::pair<std::string, std::string> detail(const EventFacts& e) {
+  const std::string& kind = e.kind;
+  std::string container = terminal_safe(e.container);
   if (kind == "lost")
-    return {"", text_of(e, "count") + " records lost (healed by a rescan)"};
+    return {"", terminal_safe(e.count) + " records lost (healed by a rescan)"};
   if (kind == "suppressed")
-    return {"", text_of(e, "count") + " denied records of uid " + text_of(e, "uid") +
+    return {"", terminal_safe(e.count) + " denied records of uid " + terminal_safe(e.uid) +
                     " suppressed"};
   if (kind == "exit") {
-    std::string how = e.contains("signal") ? "killed by signal " + text_of(e, "signal")
-                                           : "exit " + text_of(e, "exit_code");
+    std::string how = e.signal ? "killed by signal " + terminal_safe(*e.signal)
+                               : "exit " + terminal_safe(e.exit_code);
     return {how, container};
   }
   if (kind == "denied") {
-    return {text_of(e, "error"), text_of(e, "syscall") + " " +
-                                     joined(e.value("flags", Json::array())) + " uid " +
-                                     text_of(e, "uid")};
+    return {terminal_safe(e.error),
+            terminal_safe(e.syscall) + " " + joined(e.flags) + " uid " + terminal_safe(e.uid)};
   }
-  return {joined(e.value("new_ns", Json::array())), container};
+  return {joined(e.new_ns), container};
 }
 
 }  // namespace
@@ -198,15 +158,15 @@ std::string event_text_header() {
   return columns_line({"TIME", "EVENT", "PID", "COMM", "NS", "CONTAINER"}) + "\n";
 }
 
-std::string event_text(const Json& e, bool colour) {
-  std::string time = text_of(e, "time");
+std::string event_text(const EventFacts& e, bool colour) {
+  std::string time = terminal_safe(e.time);
   // 2026-12-02T23:30:44.123456Z -> 23:30:44.123456 (UTC, as in the JSON)
   if (auto t = time.find('T'); t != std::string::npos)
     time = time.substr(t + 1, 15);
-  std::string kind = text_of(e, "event");
-  auto [ns, container] = detail(e, kind);
-  std::string line = columns_line(
-      {time, kind, text_of(e, "pid"), text_of(e, "comm"), std::move(ns), std::move(container)});
+  std::string kind = terminal_safe(e.kind);
+  auto [ns, container] = detail(e);
+  std::string line = columns_line({time, kind, terminal_safe(e.pid), terminal_safe(e.comm),
+                                   std::move(ns), std::move(container)});
   if (colour) {
     // The EVENT cell only: the columns stay where they are.
     std::size_t at = line.find(kind, time.size());

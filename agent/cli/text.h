@@ -1,12 +1,14 @@
 // Text for people: `nsgroup tree --text`, a pstree/systemd-cgls-like
-// drawing of a tree JSON document in aligned columns, and `nsgroup watch
-// --text`, one aligned line per event like the libbpf-tools. Everything a
+// drawing of a decoded tree document (json/tree_decode.h) in aligned
+// columns, and `nsgroup watch --text`, one aligned line per event like the
+// libbpf-tools, from the event's facts (json/event_decode.h). Everything a
 // process chose (names, labels, comms) is escaped for the terminal.
 #pragma once
 
 #include <string>
 
-#include "json/json.h"
+#include "json/event_decode.h"
+#include "json/tree_decode.h"
 
 namespace nsgroup {
 
@@ -14,18 +16,14 @@ struct TreeTextOptions {
   bool pids = false;  // a PIDS column
 };
 
-// Draws a tree document (a daemon's or a scan's).
-std::string render_text(const Json& doc, const TreeTextOptions& o = {});
+// Draws a tree document (a daemon's or a scan's; cut by decode_tree).
+std::string render_text(const TreeDoc& doc, const TreeTextOptions& o = {});
 
-// Cuts a tree document `depth` levels below the root (0: the root alone).
-// A container whose children were cut gets "children_omitted": how many
-// containers below it are not shown.
-void prune_depth(Json& doc, int depth);
-
-// watch --text: the header line, and one event JSON object as a line
-// (TIME EVENT PID COMM NS CONTAINER), coloured by kind when colour is set.
+// watch --text: the header line, and one event as a line (TIME EVENT PID
+// COMM NS CONTAINER), coloured by kind when colour is set. The same line
+// whether the facts come from an Event or from a daemon's JSON line.
 std::string event_text_header();
-std::string event_text(const Json& event, bool colour);
+std::string event_text(const EventFacts& event, bool colour);
 
 // Whether text for fd should be coloured: a terminal, NO_COLOR unset or
 // empty, TERM not "dumb" (https://no-color.org).

@@ -8,7 +8,8 @@
 
 #include "cli/client.h"
 #include "cli/text.h"
-#include "json/event_json.h"
+#include "json/event_decode.h"
+#include "json/client_reply.h"
 #include "kernel/tracer.h"
 #include "service/tracer_session.h"
 #include "util/clock.h"
@@ -20,8 +21,8 @@ namespace nsgroup {
 
 namespace {
 
-// An event line as it goes to stdout: the JSON line, or with --text its
-// aligned text. False when stdout is gone.
+// An event as it goes to stdout: its JSON line, or with --text its aligned
+// text. False when stdout is gone.
 class EventOut {
  public:
   explicit EventOut(bool text) : text_(text), colour_(text && want_colour(STDOUT_FILENO)) {}
@@ -30,23 +31,33 @@ class EventOut {
     if (text_)
       (void)write_all(STDOUT_FILENO, event_text_header());
   }
+  // A line of the daemon's stream: its facts decoded for text, else as it
+  // came (a line that is no event).
   bool write(std::string line) {
-    if (text_) {
-      Json e = Json::parse(line, nullptr, false);
-      line = e.is_object() ? event_text(e, colour_) : line + "\n";
-    } else {
-      line.push_back('\n');
-    }
-    return static_cast<bool>(write_all(STDOUT_FILENO, line));
+    if (text_)
+      if (auto e = decode_event_line(line))
+        return out(event_text(*e, colour_));
+    line.push_back('\n');
+    return out(line);
+  }
+  // An event of our own tracer: text straight from it, no JSON between.
+  bool write(const Event& e, const BootClock& clock) {
+    if (text_)
+      return out(event_text(event_facts(e, clock), colour_));
+    return out(event_line(e, clock) + "\n");
   }
 
  private:
+  static bool out(const std::string& text) {
+    return static_cast<bool>(write_all(STDOUT_FILENO, text));
+  }
+
   bool text_, colour_;
 };
 
 // Relays the daemon's event stream to stdout.
 Status watch_daemon(Client& client, Epoll& ep, int sfd, EventOut& out) {
-  if (auto ack = client.request({{"op", "watch"}}); !ack)
+  if (auto ack = client.request(RequestLine("watch").str()); !ack)
     return ack.error();
   out.start();
   enum : std::uint64_t { kSocket, kSignal };
@@ -94,7 +105,7 @@ Status run_watch(const Options& opts) {
   auto print = [&](const Event& e) {
     if (reader_gone || e.kind == EventKind::Fork)
       return;
-    if (!out.write(event_line(e, clock)))
+    if (!out.write(e, clock))
       reader_gone = true;
   };
   // Losses are printed as events; nothing here heals from them.

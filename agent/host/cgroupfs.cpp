@@ -25,10 +25,6 @@ namespace {
 constexpr long kCgroup2Magic = 0x63677270;  // CGROUP2_SUPER_MAGIC
 constexpr unsigned kPfKthread = 0x00200000;
 
-std::string proc_path(std::uint32_t pid, const char* file) {
-  return "/proc/" + std::to_string(pid) + "/" + file;
-}
-
 }  // namespace
 
 Status SystemCgroupFs::make_dir(const std::string& path) {
@@ -95,7 +91,7 @@ Status SystemCgroupFs::move(std::uint32_t pid, const std::string& dir,
     return write_file(procs, std::to_string(pid));
   // While the pidfd's process lives, the write below moves the process
   // checked.
-  UniqueFd pidfd = pidfd_if_started(pid, start_ticks);
+  UniqueFd pidfd = pidfd_if_started(pid, start_ticks, proc_);
   if (!pidfd)
     return Failure{ESRCH, "pid " + std::to_string(pid) + " is gone or another process now"};
   Status moved = write_file(procs, std::to_string(pid));
@@ -112,35 +108,29 @@ Status SystemCgroupFs::kill(const std::string& dir) {
 }
 
 std::optional<std::string> SystemCgroupFs::cgroup_of(std::uint32_t pid) {
-  auto text = read_file(proc_path(pid, "cgroup"));
-  if (!text)
-    return std::nullopt;
-  return cgroup_v2_path(*text);
+  return proc_.cgroup_v2(pid);
 }
 
 bool SystemCgroupFs::is_kernel_thread(std::uint32_t pid) {
-  auto text = read_file(proc_path(pid, "stat"));
-  if (!text)
-    return false;
-  auto stat = parse_stat(*text);
+  auto stat = proc_.stat(pid);
   return stat && (stat->flags & kPfKthread) != 0;
 }
 
 bool SystemCgroupFs::process_exists(std::uint32_t pid) {
-  return ::access(("/proc/" + std::to_string(pid)).c_str(), F_OK) == 0;
+  return proc_.exists(pid);
 }
 
 std::uint32_t SystemCgroupFs::self() { return static_cast<std::uint32_t>(::getpid()); }
 
-std::optional<std::string> cgroup2_mount() {
-  auto mountinfo = read_file("/proc/self/mountinfo");
+std::optional<std::string> cgroup2_mount(const ProcFs& proc) {
+  auto mountinfo = read_file(proc.self("mountinfo"));
   if (!mountinfo)
     return std::nullopt;
   return cgroup2_mount_from(*mountinfo);
 }
 
-Result<MirrorPlace> prepare_mirror_root(const std::string& wanted) {
-  auto mount = cgroup2_mount();
+Result<MirrorPlace> prepare_mirror_root(const std::string& wanted, const ProcFs& proc) {
+  auto mount = cgroup2_mount(proc);
   if (!mount)
     return failure("no cgroup2 filesystem is mounted (see /proc/self/mountinfo); "
                    "mount one or run with --no-mirror");

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "host/procfs.h"
 #include "util/result.h"
 
 namespace nsgroup {
@@ -49,9 +50,11 @@ class CgroupFs {
   virtual std::uint32_t self() = 0;
 };
 
-// The real thing: cgroupfs and /proc.
+// The real thing: cgroupfs, and /proc under a root (a fake one in tests:
+// what a process is, where it is, are read from it).
 class SystemCgroupFs final : public CgroupFs {
  public:
+  explicit SystemCgroupFs(ProcFs proc = ProcFs()) : proc_(std::move(proc)) {}
   Status make_dir(const std::string& path) override;
   Status remove_dir(const std::string& path) override;
   bool is_dir(const std::string& path) override;
@@ -66,10 +69,13 @@ class SystemCgroupFs final : public CgroupFs {
   bool is_kernel_thread(std::uint32_t pid) override;
   bool process_exists(std::uint32_t pid) override;
   std::uint32_t self() override;
+
+ private:
+  ProcFs proc_;
 };
 
 // The cgroup2 mount of this mount namespace (/proc/self/mountinfo).
-std::optional<std::string> cgroup2_mount();
+std::optional<std::string> cgroup2_mount(const ProcFs& proc = ProcFs());
 
 // Where the mirror lives: the cgroup2 mount and the mirror root in it.
 struct MirrorPlace {
@@ -78,7 +84,8 @@ struct MirrorPlace {
 };
 // Finds the cgroup2 mount, checks that root (empty: <mount>/nsgroup) is a
 // directory inside it whose parent is a cgroup2 directory, and creates it.
-Result<MirrorPlace> prepare_mirror_root(const std::string& root);
+Result<MirrorPlace> prepare_mirror_root(const std::string& root,
+                                        const ProcFs& proc = ProcFs());
 
 // Why a container name cannot be a cgroup directory's name (nullopt when it
 // can): at most 64 bytes, no '.' (cgroup interface files are named so), no

@@ -19,16 +19,13 @@ constexpr std::uint64_t kPfKthread = 0x00200000;
 
 // PID 2 is kthreadd, the kernel's: with the host's pid namespace, its
 // namespaces are the tree's root (Scanner::root_ns reads them first too).
-bool pid2_is_kthreadd() {
-  auto text = read_file("/proc/2/stat");
-  if (!text)
-    return false;
-  auto stat = parse_stat(*text);
+bool pid2_is_kthreadd(const ProcFs& proc) {
+  auto stat = proc.stat(2);
   return stat && stat->ppid == 0 && (stat->flags & kPfKthread) != 0;
 }
 
-std::size_t thread_count() {
-  auto dir = Dir::open("/proc/self/task");
+std::size_t thread_count(const ProcFs& proc) {
+  auto dir = Dir::open(proc.self("task"));
   std::size_t n = 0;
   if (dir)
     while (dir->next())
@@ -49,10 +46,10 @@ bool cgroup_path_is_outside(std::string_view path) {
   return path == "/.." || path.starts_with("/../");
 }
 
-Result<CgroupNsEntered> enter_root_cgroup_namespace() {
+Result<CgroupNsEntered> enter_root_cgroup_namespace(const ProcFs& proc) {
   CgroupNsEntered r;
   struct stat own {};
-  if (::stat("/proc/self/ns/cgroup", &own) != 0)
+  if (::stat(proc.self("ns/cgroup").c_str(), &own) != 0)
     return r;  // a kernel without cgroup namespaces: every path is absolute
   r.from = own.st_ino;
 
@@ -61,9 +58,9 @@ Result<CgroupNsEntered> enter_root_cgroup_namespace() {
   struct stat theirs {};
   Failure unreadable;
   for (std::uint32_t pid : {2U, 1U}) {
-    if (pid == 2 && !pid2_is_kthreadd())
+    if (pid == 2 && !pid2_is_kthreadd(proc))
       continue;
-    std::string path = "/proc/" + std::to_string(pid) + "/ns/cgroup";
+    std::string path = proc.path(pid, "ns/cgroup");
     UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
     if (!fd || ::fstat(fd.get(), &theirs) != 0) {
       if (unreadable.what.empty())
@@ -90,7 +87,7 @@ Result<CgroupNsEntered> enter_root_cgroup_namespace() {
   std::string from_to = ns_name(own.st_ino) + " to PID " + std::to_string(r.of_pid) + "'s " +
                         ns_name(theirs.st_ino);
   // setns moves the calling thread only: another thread would stay behind.
-  if (std::size_t n = thread_count(); n > 1)
+  if (std::size_t n = thread_count(proc); n > 1)
     return failure("internal: the cgroup namespace must be entered before any thread starts (" +
                    std::to_string(n) + " threads)");
   if (::setns(target.get(), CLONE_NEWCGROUP) != 0)
@@ -99,7 +96,7 @@ Result<CgroupNsEntered> enter_root_cgroup_namespace() {
   // The root's namespace shows this process's cgroup from the cgroup2
   // root; a PID 1 that is not the host's (a pod without hostPID) shows it
   // outside.
-  auto text = read_file("/proc/self/cgroup");
+  auto text = read_file(proc.self("cgroup"));
   auto mine = text ? cgroup_v2_path(*text) : std::nullopt;
   if (mine && cgroup_path_is_outside(*mine))
     return failure("entered the cgroup namespace of PID " + std::to_string(r.of_pid) + " (" +

@@ -15,6 +15,7 @@
 #include <optional>
 #include <string>
 
+#include "host/procfs.h"
 #include "util/result.h"
 
 namespace nsgroup {
@@ -31,8 +32,9 @@ struct CgroupNsEntered {
 // logs one line when it does. Must run before any thread starts (setns of
 // a cgroup namespace moves the calling thread only): it fails when the
 // process already has threads. A failure says what to do (CAP_SYS_ADMIN,
-// the host's pid namespace, or the host's cgroup namespace).
-Result<CgroupNsEntered> enter_root_cgroup_namespace();
+// the host's pid namespace, or the host's cgroup namespace). Namespaces,
+// threads and cgroups are read from `proc`.
+Result<CgroupNsEntered> enter_root_cgroup_namespace(const ProcFs& proc = ProcFs());
 
 // The kernel's fixed inode of the initial cgroup namespace
 // (PROC_CGROUP_INIT_INO, include/linux/proc_ns.h).

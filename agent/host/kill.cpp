@@ -10,23 +10,22 @@
 
 #include "host/procfs.h"
 #include "util/fd.h"
-#include "util/file.h"
 
 namespace nsgroup {
 
-UniqueFd pidfd_if_started(std::uint32_t pid, std::uint64_t start_ticks) {
+UniqueFd pidfd_if_started(std::uint32_t pid, std::uint64_t start_ticks, const ProcFs& proc) {
   UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
   if (!pidfd)
     return pidfd;
-  auto stat = read_file("/proc/" + std::to_string(pid) + "/stat");
-  auto fields = stat ? parse_stat(*stat) : std::nullopt;
+  auto fields = proc.stat(pid);
   if (!fields || fields->start_ticks != start_ticks)
     return UniqueFd();
   return pidfd;
 }
 
 std::size_t kill_members(const Tree& tree, ContainerId id,
-                         const std::function<bool(std::uint32_t)>& skip) {
+                         const std::function<bool(std::uint32_t)>& skip,
+                         const ProcFs& proc) {
   std::size_t n = 0;
   tree.visit(id, [&](const Container& c, int) {
     for (auto pid : c.members) {
@@ -35,7 +34,7 @@ std::size_t kill_members(const Tree& tree, ContainerId id,
       auto it = tree.processes().find(pid);
       if (it == tree.processes().end())
         continue;
-      UniqueFd pidfd = pidfd_if_started(pid, it->second.start_ticks);
+      UniqueFd pidfd = pidfd_if_started(pid, it->second.start_ticks, proc);
       if (!pidfd)
         continue;
       if (::syscall(SYS_pidfd_send_signal, pidfd.get(), SIGKILL, nullptr, 0) == 0)

@@ -5,7 +5,6 @@
 
 #include "host/procfs.h"
 #include "host/runtime_state.h"
-#include "util/file.h"
 
 namespace nsgroup {
 
@@ -20,14 +19,14 @@ constexpr std::size_t kMaxCgroupReads = 4096;
 // a runc or crun state file names as its init. The state directories are
 // read once, and only when some container is left to look up.
 void add_state_runtimes(const Tree& tree, std::span<const ContainerId> ids,
-                        LabelInputs& into) {
+                        const RuntimeStateDecoder& decode, LabelInputs& into) {
   std::optional<std::unordered_map<std::uint32_t, RuntimeState>> states;
   for (ContainerId id : ids) {
     const Container* c = tree.find(id);
     if (!c || id == kRootId || c->members.empty() || into.runtime_id.count(id))
       continue;
     if (!states)
-      states = read_runtime_states();
+      states = read_runtime_states(decode);
     if (states->empty())
       return;
     for (std::uint32_t pid : c->members) {
@@ -48,7 +47,7 @@ void add_state_runtimes(const Tree& tree, std::span<const ContainerId> ids,
 }  // namespace
 
 void gather_labels(const Tree& tree, Scanner& scanner, std::span<const ContainerId> ids,
-                   LabelInputs& into) {
+                   LabelInputs& into, const RuntimeStateDecoder& states) {
   std::vector<std::uint32_t> uts_pids;
   std::vector<ContainerId> uts_owner;
   for (ContainerId id : ids) {
@@ -64,7 +63,7 @@ void gather_labels(const Tree& tree, Scanner& scanner, std::span<const Container
     if (auto rt = scanner.runtime(pid))
       into.runtime_id[id] = std::move(*rt);
   }
-  add_state_runtimes(tree, ids, into);
+  add_state_runtimes(tree, ids, states, into);
   if (!into.hostname.count(kRootId)) {
     uts_pids.push_back(2);  // kthreadd: always in the initial namespaces
     uts_owner.push_back(kRootId);
@@ -78,7 +77,8 @@ void gather_labels(const Tree& tree, Scanner& scanner, std::span<const Container
 }
 
 void gather_labels(const Tree& tree, const std::vector<ProcInfo>& procs,
-                   std::span<const ContainerId> ids, LabelInputs& into) {
+                   std::span<const ContainerId> ids, LabelInputs& into,
+                   const RuntimeStateDecoder& states, const ProcFs& proc) {
   std::unordered_map<std::uint32_t, const ProcInfo*> by_pid;
   by_pid.reserve(procs.size());
   for (const ProcInfo& p : procs)
@@ -105,26 +105,27 @@ void gather_labels(const Tree& tree, const std::vector<ProcInfo>& procs,
     // above, nspawn's machine two above (machine-NAME.scope/payload).
     std::optional<RuntimeInfo> rt =
         cgroup_reads++ < kMaxCgroupReads &&
-                read_file_into("/proc/" + std::to_string(p->pid) + "/cgroup", text)
+                proc.read_into(p->pid, "cgroup", text)
             ? runtime_from_proc_cgroup(text)
             : runtime_from_cgroup(p->cgroup_leaf);
     if (rt)
       into.runtime_id[id] = std::move(*rt);
   }
-  add_state_runtimes(tree, ids, into);
+  add_state_runtimes(tree, ids, states, into);
   // kthreadd: always in the initial namespaces.
   if (const ProcInfo* k = info(2); k && !into.hostname.count(kRootId))
     into.hostname[kRootId] = k->hostname;
 }
 
 LabelInputs gather_labels(const Tree& tree, Scanner& scanner,
-                          const std::vector<PinnedNs>& pins) {
+                          const std::vector<PinnedNs>& pins,
+                          const RuntimeStateDecoder& states) {
   LabelInputs in;
   in.pins = pins;
   std::vector<ContainerId> ids;
   ids.reserve(tree.container_count());
   tree.visit(kRootId, [&](const Container& c, int) { ids.push_back(c.id); });
-  gather_labels(tree, scanner, ids, in);
+  gather_labels(tree, scanner, ids, in, states);
   return in;
 }
 

@@ -16,7 +16,6 @@
 
 #include "host/procfs.h"
 #include "util/clock.h"
-#include "util/file.h"
 
 namespace nsgroup {
 
@@ -29,15 +28,14 @@ bool PeerProcesses::alive(int pidfd) {
 }
 
 std::optional<std::uint64_t> PeerProcesses::start_ticks(pid_t pid) const {
-  auto stat = read_file(proc_ + "/" + std::to_string(pid) + "/stat");
-  auto fields = stat ? parse_stat(*stat) : std::nullopt;
+  auto fields = proc_.stat(static_cast<std::uint32_t>(pid));
   if (!fields)
     return std::nullopt;
   return fields->start_ticks;
 }
 
 bool PeerProcesses::holds_socket(pid_t pid, std::uint64_t inode) const {
-  std::string dir = proc_ + "/" + std::to_string(pid) + "/fd";
+  std::string dir = proc_.path(static_cast<std::uint32_t>(pid), "fd");
   DIR* d = ::opendir(dir.c_str());
   if (d == nullptr)
     return false;

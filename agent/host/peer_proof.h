@@ -24,6 +24,7 @@
 #include <optional>
 #include <string>
 
+#include "host/procfs.h"
 #include "util/fd.h"
 #include "util/result.h"
 
@@ -33,7 +34,7 @@ namespace nsgroup {
 // and asks the kernel for pidfds; tests give fakes.
 class PeerProcesses {
  public:
-  explicit PeerProcesses(std::string proc = "/proc") : proc_(std::move(proc)) {}
+  explicit PeerProcesses(ProcFs proc = ProcFs()) : proc_(std::move(proc)) {}
   virtual ~PeerProcesses() = default;
   PeerProcesses(const PeerProcesses&) = delete;
   PeerProcesses& operator=(const PeerProcesses&) = delete;
@@ -49,7 +50,7 @@ class PeerProcesses {
   bool holds_socket(pid_t pid, std::uint64_t inode) const;
 
  private:
-  std::string proc_;
+  ProcFs proc_;
 };
 
 // The inode of the peer socket of a connected AF_UNIX socket, from the

@@ -1,9 +1,12 @@
-// Parsers of /proc and mountinfo text.
+// /proc under a root, and the parsers of its text and of mountinfo.
 #include "host/procfs.h"
+
+#include <unistd.h>
 
 #include <cctype>
 
 #include "core/ns.h"
+#include "util/file.h"
 #include "util/text.h"
 
 namespace nsgroup {
@@ -167,6 +170,42 @@ std::optional<std::string> cgroup_v2_path(std::string_view proc_cgroup) {
     if (line.substr(0, 3) == "0::")
       return std::string(line.substr(3));
   return std::nullopt;
+}
+
+std::string ProcFs::path(std::uint32_t pid, std::string_view file) const {
+  std::string out = root_ + "/" + std::to_string(pid);
+  if (!file.empty())
+    out.append("/").append(file);
+  return out;
+}
+
+std::string ProcFs::self(std::string_view file) const {
+  return root_ + "/self/" + std::string(file);
+}
+
+std::optional<std::string> ProcFs::read(std::uint32_t pid, std::string_view file) const {
+  auto text = read_file(path(pid, file));
+  if (!text)
+    return std::nullopt;
+  return std::move(*text);
+}
+
+Status ProcFs::read_into(std::uint32_t pid, std::string_view file, std::string& out) const {
+  return read_file_into(path(pid, file), out);
+}
+
+std::optional<StatFields> ProcFs::stat(std::uint32_t pid) const {
+  auto text = read(pid, "stat");
+  return text ? parse_stat(*text) : std::nullopt;
+}
+
+std::optional<std::string> ProcFs::cgroup_v2(std::uint32_t pid) const {
+  auto text = read(pid, "cgroup");
+  return text ? cgroup_v2_path(*text) : std::nullopt;
+}
+
+bool ProcFs::exists(std::uint32_t pid) const {
+  return ::access(path(pid).c_str(), F_OK) == 0;
 }
 
 }  // namespace nsgroup

@@ -1,6 +1,8 @@
-// Parsers of the kernel's text formats: /proc/PID/stat, namespace links,
-// mountinfo, /proc/PID/cgroup. Pure and unit-tested; the classes around
-// them do the reading.
+// /proc under a root (ProcFs), and the parsers of the kernel's text
+// formats: /proc/PID/stat, namespace links, mountinfo, /proc/PID/cgroup.
+// The parsers are pure; every reader of /proc in host/ goes through a
+// ProcFs, so that unit tests point them at a fake tree in a temporary
+// directory.
 #pragma once
 
 #include <cstdint>
@@ -11,6 +13,7 @@
 
 #include "core/runtime.h"
 #include "core/snapshot.h"
+#include "util/result.h"
 
 namespace nsgroup {
 
@@ -55,5 +58,32 @@ std::optional<std::uint32_t> parse_tgid(std::string_view status);
 std::optional<std::string> cgroup2_mount_from(std::string_view mountinfo);
 // The cgroup v2 path ("0::PATH") of a /proc/PID/cgroup text.
 std::optional<std::string> cgroup_v2_path(std::string_view proc_cgroup);
+
+// /proc, or a tree laid out like it (tests). Only paths and reads: what a
+// reader does with a file (readlink, open for ioctl, setns) stays its own.
+class ProcFs {
+ public:
+  explicit ProcFs(std::string root = "/proc") : root_(std::move(root)) {}
+
+  const std::string& root() const { return root_; }
+  // ROOT/PID, or ROOT/PID/FILE.
+  std::string path(std::uint32_t pid, std::string_view file = {}) const;
+  // ROOT/self/FILE: this process's (or the fake tree's "self").
+  std::string self(std::string_view file) const;
+
+  // ROOT/PID/FILE's text; nullopt when it cannot be read (gone, closed).
+  std::optional<std::string> read(std::uint32_t pid, std::string_view file) const;
+  // The same into `out`, with why not.
+  Status read_into(std::uint32_t pid, std::string_view file, std::string& out) const;
+  // ROOT/PID/stat parsed.
+  std::optional<StatFields> stat(std::uint32_t pid) const;
+  // The cgroup v2 path of ROOT/PID/cgroup ("0::PATH").
+  std::optional<std::string> cgroup_v2(std::uint32_t pid) const;
+  // Whether ROOT/PID exists.
+  bool exists(std::uint32_t pid) const;
+
+ private:
+  std::string root_;
+};
 
 }  // namespace nsgroup

@@ -3,7 +3,7 @@
 // cgroup config.json names (often "/<id>"), so their cgroup path says
 // nothing; their state directory does. (LXC keeps no pid on disk, only an
 // abstract command socket: its containers are known by their cgroup,
-// lxc.payload.<name>.)
+// lxc.payload.<name>.) The files are read here and decoded in json/.
 #pragma once
 
 #include <cstddef>
@@ -23,12 +23,23 @@ struct RuntimeState {
   std::uint64_t start_ticks = 0;   // the init's start (/proc/PID/stat field 22); 0: unknown
 };
 
-// runc's <root>/<id>/state.json: "id", "init_process_pid",
-// "init_process_start". nullopt for anything else.
-std::optional<RuntimeState> parse_runc_state(std::string_view text);
-// crun's <root>/<id>/status: "pid", "process-start-time"; it holds no id,
-// which is its directory's name.
-std::optional<RuntimeState> parse_crun_status(std::string_view text, std::string_view id);
+// A container id as runc accepts one (^[\w+-\.]+$), which is also a safe
+// directory name.
+bool is_runtime_id(std::string_view id);
+
+// Decodes the state files, which are JSON. host/ sits below json/ in the
+// layers and may not parse JSON itself: it reads the files, and the real
+// decoder (json/runtime_json.h) is handed in by whoever gathers labels.
+class RuntimeStateDecoder {
+ public:
+  virtual ~RuntimeStateDecoder() = default;
+  // runc's <root>/<id>/state.json: "id", "init_process_pid",
+  // "init_process_start". nullopt for anything else.
+  virtual std::optional<RuntimeState> runc(std::string_view text) const = 0;
+  // crun's <root>/<id>/status: "pid", "process-start-time"; it holds no
+  // id, which is its directory's name.
+  virtual std::optional<RuntimeState> crun(std::string_view text, std::string_view id) const = 0;
+};
 
 // Where the runtimes keep their state (their default --root as root).
 struct RuntimeStateDirs {
@@ -44,6 +55,6 @@ inline constexpr std::size_t kMaxRuntimeStateBytes = 1 << 20;
 // Every container the state directories hold, by its init pid. A missing
 // directory or an unreadable or malformed file is skipped.
 std::unordered_map<std::uint32_t, RuntimeState> read_runtime_states(
-    const RuntimeStateDirs& dirs = {});
+    const RuntimeStateDecoder& decode, const RuntimeStateDirs& dirs = {});
 
 }  // namespace nsgroup

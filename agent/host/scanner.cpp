@@ -39,10 +39,10 @@ bool all_digits(const char* s) {
 
 }  // namespace
 
-Scanner::Scanner(std::string proc) : proc_(std::move(proc)) {
+Scanner::Scanner(ProcFs proc) : proc_(std::move(proc)) {
   // Asked once, of a file that surely is a namespace: a failure on some
   // other path (a bind mount we cannot see) says nothing about the kernel.
-  UniqueFd fd(::open((proc_ + "/self/ns/net").c_str(), O_RDONLY | O_CLOEXEC));
+  UniqueFd fd(::open(proc_.self("ns/net").c_str(), O_RDONLY | O_CLOEXEC));
   __u64 id = 0;
   ids_ = fd && ::ioctl(fd.get(), kNsGetId, &id) == 0;
 }
@@ -61,9 +61,8 @@ std::uint64_t Scanner::ns_id(const std::string& path) {
 
 std::optional<ProcInfo> Scanner::read(
     std::uint32_t pid, std::unordered_map<std::uint64_t, std::uint64_t>& ids) {
-  std::string base = proc_ + "/" + std::to_string(pid);
   std::string text;
-  if (auto ok = read_file_into(base + "/stat", text); !ok) {
+  if (auto ok = proc_.read_into(pid, "stat", text); !ok) {
     int err = ok.error().err;
     if (err != ENOENT && err != ESRCH && !failed_)
       failed_ = ok.error();  // not "gone": something is wrong with us
@@ -78,7 +77,7 @@ std::optional<ProcInfo> Scanner::read(
   p.start_ticks = st->start_ticks;
   p.comm = std::move(st->comm);
 
-  std::string ns_dir = base + "/ns/";
+  std::string ns_dir = proc_.path(pid, "ns/");
   char buf[64];
   int unreadable = 0;
   for (std::size_t i = 0; i < kNsCount; ++i) {
@@ -131,7 +130,7 @@ std::optional<ProcInfo> Scanner::read_process(std::uint32_t pid) {
 }
 
 Result<std::vector<std::uint32_t>> Scanner::pids() {
-  auto dir = Dir::open(proc_);
+  auto dir = Dir::open(proc_.root());
   if (!dir)
     return dir.error();
   std::vector<std::uint32_t> out;
@@ -139,7 +138,7 @@ Result<std::vector<std::uint32_t>> Scanner::pids() {
     if (all_digits(ent->d_name))
       out.push_back(static_cast<std::uint32_t>(std::strtoul(ent->d_name, nullptr, 10)));
   if (errno != 0)
-    return errno_failure("reading " + proc_);
+    return errno_failure("reading " + proc_.root());
   return out;
 }
 
@@ -162,9 +161,9 @@ Result<Snapshot> Scanner::scan() {
 
 bool Scanner::mounts_changed() {
   if (!mounts_) {
-    mounts_.reset(::open((proc_ + "/1/mountinfo").c_str(), O_RDONLY | O_CLOEXEC));
+    mounts_.reset(::open(proc_.path(1, "mountinfo").c_str(), O_RDONLY | O_CLOEXEC));
     if (!mounts_)
-      mounts_.reset(::open((proc_ + "/self/mountinfo").c_str(), O_RDONLY | O_CLOEXEC));
+      mounts_.reset(::open(proc_.self("mountinfo").c_str(), O_RDONLY | O_CLOEXEC));
     return true;
   }
   pollfd p{mounts_.get(), POLLPRI, 0};
@@ -182,9 +181,9 @@ std::vector<PinnedNs> Scanner::pins() {
   // PID 1's mount namespace is the host's; ours may be private (systemd's
   // ProtectSystem=, PrivateTmp=). Fall back to ours where PID 1 is closed.
   std::string text, root;
-  if (read_file_into(proc_ + "/1/mountinfo", text) && !text.empty())
-    root = proc_ + "/1/root";
-  else if (!read_file_into(proc_ + "/self/mountinfo", text))
+  if (proc_.read_into(1, "mountinfo", text) && !text.empty())
+    root = proc_.path(1, "root");
+  else if (!read_file_into(proc_.self("mountinfo"), text))
     return {};
   auto out = parse_nsfs_mounts(text);
   for (auto& pin : out) {
@@ -216,7 +215,7 @@ std::unordered_map<std::uint32_t, std::string> Scanner::hostnames(
   // visits each namespace and leaves the agent's own alone.
   std::thread helper([&] {
     for (auto pid : pids) {
-      std::string path = proc_ + "/" + std::to_string(pid) + "/ns/uts";
+      std::string path = proc_.path(pid, "ns/uts");
       UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
       if (!fd || ::setns(fd.get(), CLONE_NEWUTS) != 0)
         continue;
@@ -230,21 +229,21 @@ std::unordered_map<std::uint32_t, std::string> Scanner::hostnames(
 }
 
 std::optional<std::uint32_t> Scanner::tgid(std::uint32_t tid) {
-  auto text = read_file(proc_ + "/" + std::to_string(tid) + "/status");
+  auto text = proc_.read(tid, "status");
   if (!text)
     return std::nullopt;
   return parse_tgid(*text);
 }
 
 std::optional<std::uint64_t> Scanner::capabilities(std::uint32_t pid) {
-  auto text = read_file(proc_ + "/" + std::to_string(pid) + "/status");
+  auto text = proc_.read(pid, "status");
   if (!text)
     return std::nullopt;
   return parse_cap_eff(*text);
 }
 
 std::optional<RuntimeInfo> Scanner::runtime(std::uint32_t pid) {
-  auto text = read_file(proc_ + "/" + std::to_string(pid) + "/cgroup");
+  auto text = proc_.read(pid, "cgroup");
   if (!text)
     return std::nullopt;
   return runtime_from_proc_cgroup(*text);

@@ -12,6 +12,7 @@
 #include "core/ns.h"
 #include "core/runtime.h"
 #include "core/snapshot.h"
+#include "host/procfs.h"
 #include "util/fd.h"
 #include "util/result.h"
 
@@ -19,7 +20,10 @@ namespace nsgroup {
 
 class Scanner {
  public:
-  explicit Scanner(std::string proc = "/proc");
+  explicit Scanner(ProcFs proc = ProcFs());
+
+  // The /proc it reads (label inputs read more of it).
+  const ProcFs& procfs() const { return proc_; }
 
   // Every process and every pinned namespace, now. Fails when /proc could
   // not be read through (EMFILE, ENOMEM...): a partial snapshot must not
@@ -57,7 +61,7 @@ class Scanner {
                                std::unordered_map<std::uint64_t, std::uint64_t>& ids);
   std::uint64_t ns_id(const std::string& path);
 
-  std::string proc_;
+  ProcFs proc_;
   bool ids_ = true;
   std::optional<Failure> failed_;  // the first read that failed in a scan
   UniqueFd mounts_;                 // mountinfo, polled for changes

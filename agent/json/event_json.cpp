@@ -29,12 +29,6 @@ void write_names(JsonWriter& w, const std::vector<std::string>& names) {
   w.end_array();
 }
 
-std::vector<std::string> flag_names(const Event& e) {
-  if (e.kind == EventKind::Setns || (e.kind == EventKind::Denied && e.syscall == Syscall::Setns))
-    return nstype_names(e.flags);
-  return clone_flag_names(e.flags);
-}
-
 void write_exit_status(JsonWriter& w, std::uint32_t status) {
   if ((status & 0x7f) == 0)
     w.member("exit_code", (status >> 8) & 0xff);
@@ -43,6 +37,12 @@ void write_exit_status(JsonWriter& w, std::uint32_t status) {
 }
 
 }  // namespace
+
+std::vector<std::string> event_flag_names(const Event& e) {
+  if (e.kind == EventKind::Setns || (e.kind == EventKind::Denied && e.syscall == Syscall::Setns))
+    return nstype_names(e.flags);
+  return clone_flag_names(e.flags);
+}
 
 std::string event_line(const Event& e, const BootClock& clock, const EventPlacement* placement,
                        bool redact) {
@@ -81,7 +81,7 @@ std::string event_line(const Event& e, const BootClock& clock, const EventPlacem
     w.member("ppid", e.ppid);
   w.member("comm", e.comm).member("uid", e.uid).member("syscall", to_string(e.syscall));
   w.key("flags");
-  write_names(w, flag_names(e));
+  write_names(w, event_flag_names(e));
   if (e.syscall == Syscall::Setns)
     w.member("fd", e.fd);
   w.member("ret", e.ret);

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "core/delta.h"
 #include "core/event.h"
@@ -28,6 +29,10 @@ std::string event_line(const Event& e, const BootClock& clock,
 // {"time", "event": "container_removed", "id", "container"} for a
 // container the tree removed at boot time now_boot_ns.
 std::string removed_line(const Removed& r, const BootClock& clock, std::uint64_t now_boot_ns);
+
+// The names of an event's flags as its "flags" holds them: setns's
+// nstype, else clone or unshare flags.
+std::vector<std::string> event_flag_names(const Event& e);
 
 // {"cgroup": inode, ...} and {"cgroup": id, ...} of a namespace set.
 void write_ns_inodes(JsonWriter& w, const NsSet& s);

@@ -76,4 +76,8 @@ class JsonIndenter {
 // s as a JSON string literal, appended to out.
 void append_json_string(std::string& out, std::string_view s);
 
+// s as a JSON string holds it: each byte that starts no valid UTF-8
+// sequence replaced by U+FFFD (what a reader of the JSON gets back).
+std::string utf8_replaced(std::string_view s);
+
 }  // namespace nsgroup

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "host/label_inputs.h"
+#include "json/runtime_json.h"
 #include "util/log.h"
 
 namespace nsgroup {
@@ -68,16 +69,16 @@ Result<Snapshot> ScanSource::scan() {
 void ScanSource::labels(const Tree& tree, std::span<const ContainerId> ids,
                         LabelInputs& into, const Snapshot* snap) {
   if (snap && snap->hostnames) {
-    gather_labels(tree, snap->procs, ids, into);
+    gather_labels(tree, snap->procs, ids, into, runtime_state_json(), proc_.procfs());
     return;
   }
   if (iter_) {
     if (auto procs = iter_->scan()) {
-      gather_labels(tree, *procs, ids, into);
+      gather_labels(tree, *procs, ids, into, runtime_state_json(), proc_.procfs());
       return;
     }
   }
-  gather_labels(tree, proc_, ids, into);
+  gather_labels(tree, proc_, ids, into, runtime_state_json());
 }
 
 }  // namespace nsgroup

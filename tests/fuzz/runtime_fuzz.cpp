@@ -13,7 +13,7 @@
 
 #include "core/runtime.h"
 #include "host/procfs.h"
-#include "host/runtime_state.h"
+#include "json/runtime_json.h"
 
 namespace {
 

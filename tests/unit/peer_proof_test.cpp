@@ -49,7 +49,7 @@ struct FakeProc {
 // runs right after the pidfd is opened: where a pid may be reused.
 class ScriptedProcesses : public PeerProcesses {
  public:
-  explicit ScriptedProcesses(const FakeProc& p) : PeerProcesses(p.root.string()) {}
+  explicit ScriptedProcesses(const FakeProc& p) : PeerProcesses(ProcFs(p.root.string())) {}
   std::function<void()> after_open = [] {};
   bool exits = false;  // the pidfd's process is gone by the last step
   bool no_process = false;

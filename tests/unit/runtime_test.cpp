@@ -1,6 +1,7 @@
 // Runtimes (core/runtime.h): real cgroup path shapes of each runtime, the
 // helpers that are not containers, malformed names; and the state files
-// of runc and crun (host/runtime_state.h), from files they wrote.
+// of runc and crun, read by host/runtime_state.h and decoded by
+// json/runtime_json.h, from files they wrote.
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -14,6 +15,7 @@
 
 #include "core/runtime.h"
 #include "host/runtime_state.h"
+#include "json/runtime_json.h"
 
 namespace nsgroup {
 namespace {
@@ -268,7 +270,7 @@ class StateDirs : public ::testing::Test {
 TEST_F(StateDirs, ReadsRuncAndCrunByInitPid) {
   put(dirs_.runc + "/nsgtest1", "state.json", kRuncState);
   put(dirs_.crun + "/nsgtest2", "status", kCrunStatus);
-  auto states = read_runtime_states(dirs_);
+  auto states = read_runtime_states(runtime_state_json(), dirs_);
   ASSERT_EQ(states.size(), 2U);
   EXPECT_EQ(states.at(27553).info, rt("runc", "nsgtest1"));
   EXPECT_EQ(states.at(28105).info, rt("crun", "nsgtest2"));
@@ -282,8 +284,8 @@ TEST_F(StateDirs, SkipsWhatIsNotAStateFile) {
   ASSERT_EQ(::symlink((dirs_.crun + "/linked/target").c_str(),
                       (dirs_.crun + "/linked/status").c_str()),
             0);
-  EXPECT_TRUE(read_runtime_states(dirs_).empty());
-  EXPECT_TRUE(read_runtime_states({root_ + "/none", root_ + "/none"}).empty());
+  EXPECT_TRUE(read_runtime_states(runtime_state_json(), dirs_).empty());
+  EXPECT_TRUE(read_runtime_states(runtime_state_json(), {root_ + "/none", root_ + "/none"}).empty());
 }
 
 }  // namespace
