@@ -19,11 +19,6 @@ std::size_t depth_of(std::string_view path) {
   return static_cast<std::size_t>(std::count(path.begin(), path.end(), '/'));
 }
 
-constexpr const char* kXattrId = "trusted.nsgroup.id";
-constexpr const char* kXattrName = "trusted.nsgroup.name";
-constexpr const char* kXattrNs = "trusted.nsgroup.ns";
-constexpr const char* kXattrCreated = "trusted.nsgroup.created";
-
 // The start time the tree knows for pid, 0 if it knows none: a move with
 // it moves that process only, never a newer one with the same pid.
 std::uint64_t start_of(const Tree& tree, std::uint32_t pid) {
@@ -33,25 +28,6 @@ std::uint64_t start_of(const Tree& tree, std::uint32_t pid) {
 
 }  // namespace
 
-std::optional<std::string> systemd_unit_of(std::string_view cgroup) {
-  std::optional<std::string> unit;
-  std::size_t pos = 0;
-  while (pos < cgroup.size()) {
-    std::size_t end = cgroup.find('/', pos);
-    if (end == std::string_view::npos)
-      end = cgroup.size();
-    std::string_view name = cgroup.substr(pos, end - pos);
-    auto ends_with = [&](std::string_view suffix) {
-      return name.size() > suffix.size() &&
-             name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
-    };
-    if (ends_with(".service") || ends_with(".scope"))
-      unit = std::string(name);
-    pos = end + 1;
-  }
-  return unit;
-}
-
 Mirror::Mirror(CgroupFs& fs, std::string mount, std::string root, Adopt adopt,
                std::vector<std::string> adopt_units)
     : fs_(fs), mount_(std::move(mount)), root_(std::move(root)), adopt_(adopt),
@@ -60,51 +36,6 @@ Mirror::Mirror(CgroupFs& fs, std::string mount, std::string root, Adopt adopt,
   // The root's own marks; a failure shows in the first directory's xattrs.
   (void)fs_.set_xattr(root_, kXattrId, "1");
   (void)fs_.set_xattr(root_, kXattrName, std::string(kRootName));
-}
-
-std::string Mirror::rel(const std::string& abs) const {
-  if (abs == mount_)
-    return "/";
-  return abs.substr(mount_ == "/" ? 0 : mount_.size());
-}
-
-std::vector<SavedContainer> Mirror::discover() {
-  std::vector<SavedContainer> out;
-  std::set<ContainerId> ids;
-  std::function<void(const std::string&, ContainerId)> walk = [&](const std::string& dir,
-                                                                  ContainerId parent) {
-    for (const std::string& sub : fs_.subdirs(dir)) {
-      std::string path = dir;
-      path.append("/").append(sub);
-      auto id_text = fs_.xattr(path, kXattrId);
-      auto name = fs_.xattr(path, kXattrName);
-      auto ns_value = fs_.xattr(path, kXattrNs);
-      std::optional<NsSet> ns = ns_value ? parse_ns_text(*ns_value) : std::nullopt;
-      std::optional<std::uint64_t> id = id_text ? parse_u64(*id_text) : std::nullopt;
-      if (!id || !name || !ns || *id <= kRootId) {
-        count("foreign directory left alone", 0, path);
-        continue;
-      }
-      if (!ids.insert(*id).second) {
-        // A second directory with one id: not ours to keep.
-        removals_.push_back({path, std::nullopt});
-        walk(path, *id);
-        continue;
-      }
-      SavedContainer r;
-      r.id = *id;
-      r.name = *name;
-      r.parent = parent;
-      r.ns = *ns;
-      if (auto created = fs_.xattr(path, kXattrCreated))
-        r.created = parse_creation_text(*created);
-      dirs_[*id] = path;
-      out.push_back(std::move(r));
-      walk(path, *id);
-    }
-  };
-  walk(root_, kRootId);
-  return out;
 }
 
 std::optional<std::string> Mirror::path_of(ContainerId id) const {
@@ -138,45 +69,6 @@ void Mirror::count(const std::string& cause, int err, const std::string& detail)
     log_warn("cgroup mirror: " + key + ": " + detail +
              (err ? std::string(": ") + std::strerror(err) : std::string()) +
              " (logged once; counted in stats)");
-}
-
-void Mirror::write_xattrs(const std::string& path, const Container& c) {
-  Status ok = fs_.set_xattr(path, kXattrId, std::to_string(c.id));
-  if (ok)
-    ok = fs_.set_xattr(path, kXattrName, c.name);
-  if (ok)
-    ok = fs_.set_xattr(path, kXattrNs, ns_text(c.ns));
-  if (ok && c.created)
-    ok = fs_.set_xattr(path, kXattrCreated, creation_text(*c.created));
-  if (!ok)
-    count("xattr not written (a restart will not recognise the directory)", ok.error().err,
-          path);
-}
-
-bool Mirror::make_dir(const std::string& path, const Container& c) {
-  if (Status made = fs_.make_dir(path); !made) {
-    int err = made.error().err;
-    if (err == EEXIST) {
-      // Ours to take only if it is a directory no other container owns.
-      auto owner = fs_.xattr(path, kXattrId);
-      if (!fs_.is_dir(path) || (owner && *owner != std::to_string(c.id))) {
-        count("mkdir: the name is taken by something else", err, path);
-        return false;
-      }
-      // A directory left for removal is wanted again.
-      std::erase_if(removals_, [&](const Removal& r) { return r.path == path; });
-      write_xattrs(path, c);
-      return true;
-    }
-    std::string cause = err == EAGAIN
-                            ? "mkdir refused: cgroup.max.descendants or cgroup.max.depth reached"
-                            : "mkdir failed";
-    count(cause, err, path);
-    return false;
-  }
-  ++mkdirs_;
-  write_xattrs(path, c);
-  return true;
 }
 
 bool Mirror::move(std::uint32_t pid, const std::string& dir, std::string_view why,
@@ -260,17 +152,6 @@ void Mirror::evacuate(std::uint32_t pid, std::uint64_t start_ticks) {
   std::string dir = back == "/" ? mount_ : mount_ + back;
   if (!move(pid, dir, "back out of the mirror", start_ticks))
     move(pid, root_, "back to the mirror root", start_ticks);
-}
-
-void Mirror::migrate(const std::string& from, const std::string& to) {
-  // Forks during the move land in `from`: a few rounds catch them.
-  for (int round = 0; round < 4; ++round) {
-    auto pids = fs_.procs(from);
-    if (pids.empty())
-      return;
-    for (auto pid : pids)
-      move(pid, to, "to its renamed container");
-  }
 }
 
 void Mirror::ensure(const Tree& tree, ContainerId id) {
@@ -409,18 +290,6 @@ void Mirror::retry(const Tree& tree) {
 
 bool Mirror::in_directory(std::uint32_t pid) const {
   return placed_.count(pid) && !foreign_.count(pid);
-}
-
-bool Mirror::cgroup_kill(ContainerId id) {
-  auto dir = path_of(id);
-  if (!dir || id == kRootId)
-    return false;
-  Status killed = fs_.kill(*dir);
-  if (!killed) {
-    count("cgroup.kill failed", killed.error().err, *dir);
-    return false;
-  }
-  return true;
 }
 
 MirrorStats Mirror::stats() const {

@@ -24,6 +24,13 @@ namespace nsgroup {
 
 enum class Adopt { Auto, All };
 
+// The extended attributes each mirror directory carries: what a restart
+// reads back (Mirror::discover).
+inline constexpr const char* kXattrId = "trusted.nsgroup.id";
+inline constexpr const char* kXattrName = "trusted.nsgroup.name";
+inline constexpr const char* kXattrNs = "trusted.nsgroup.ns";
+inline constexpr const char* kXattrCreated = "trusted.nsgroup.created";
+
 // The systemd unit (a *.service or *.scope component, the innermost) a
 // cgroup path ("/system.slice/x.service/sub") lies in, if any.
 std::optional<std::string> systemd_unit_of(std::string_view cgroup);

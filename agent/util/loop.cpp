@@ -86,12 +86,16 @@ int EventLoop::run_once(int timeout_ms) {
   int n = ep_->wait(ready, timeout_ms);
   int ran = 0;
   for (int i = 0; i < n; ++i) {
-    auto it = entries_.find(ready[static_cast<std::size_t>(i)].data.u64);
+    // Copies: epoll_event is packed on x86-64, so its u64 is misaligned and
+    // must not be bound to a reference (find takes one).
+    const std::uint64_t key = ready[static_cast<std::size_t>(i)].data.u64;
+    const std::uint32_t events = ready[static_cast<std::size_t>(i)].events;
+    auto it = entries_.find(key);
     if (it == entries_.end())
       continue;  // removed by an earlier handler of this turn
     // Held while it runs: the handler may remove its own entry.
     std::shared_ptr<Entry> entry = it->second;
-    entry->handler(ready[static_cast<std::size_t>(i)].events);
+    entry->handler(events);
     ++ran;
   }
   std::vector<std::function<void()>> posted;
