@@ -215,6 +215,11 @@ TEST(Pinned, ANetnsEnteredBeforeTheDaemonStartsStaysWhenItsProcessExits) {
   NSG_REQUIRE_PRIVILEGED();
   std::string name = "nsgpin" + std::to_string(::getpid());
   ASSERT_EQ(run({"ip", "netns", "add", name}), 0);
+  // Deleted however the test ends: a failed assertion returns early.
+  struct NetnsDeleter {
+    std::string name;
+    ~NetnsDeleter() { run({"ip", "netns", "delete", name}); }
+  } deleter{name};
   Workloads w;
   pid_t sleeper = w.start({"ip", "netns", "exec", name, "sleep", "120"});
   const std::uint64_t pinned = file_inode("/run/netns/" + name);
@@ -235,7 +240,6 @@ TEST(Pinned, ANetnsEnteredBeforeTheDaemonStartsStaysWhenItsProcessExits) {
         node = n;
     return sleep_gone && !node.is_null();
   });
-  run({"ip", "netns", "delete", name});
   ASSERT_TRUE(stayed) << "no container labelled ip-netns:" << name << " after its process exited";
   EXPECT_EQ(node["nprocs"], 0);
   EXPECT_EQ(node["ns"]["net"].get<std::uint64_t>(), pinned);
