@@ -1,4 +1,5 @@
-// Command-line parsing: pure, so every usage error is unit-tested.
+// Command-line parsing: pure, so every usage error is unit-tested. What
+// each command accepts is in cli/command_specs.h.
 #pragma once
 
 #include <cstdint>
@@ -6,11 +7,14 @@
 #include <string_view>
 #include <vector>
 
+#include "cli/command_specs.h"
 #include "service/daemon.h"
 
 namespace nsgroup {
 
-enum class Command { Daemon, Tree, Watch, Which, Stats, Rename, Kill };
+// What a command prints: -o/--output (--text, stats' --format). Default:
+// the command's own (output_formats()'s first).
+enum class Output { Default, Json, Text, Prometheus };
 
 struct Options {
   Command command = Command::Watch;
@@ -18,13 +22,11 @@ struct Options {
   std::string socket{kDefaultSocket};
   // daemon; watch uses hooks and ring_kib, tree scan
   DaemonOptions daemon;
-  // tree, watch (text)
-  bool text = false;
+  Output output = Output::Default;
+  // tree
   bool pids = false;
   int depth = -1;  // tree --depth: levels below the root shown; -1 all
   bool no_daemon = false;  // tree --no-daemon: scan here, never ask the daemon
-  // stats
-  enum class Format { Json, Prometheus } format = Format::Json;
   // daemon, watch: --btf, the BTF for CO-RE (kernel/bpf_support.h)
   std::string btf;
   // which
@@ -32,6 +34,10 @@ struct Options {
   // rename, kill
   std::string path;
   std::string new_name;
+
+  // The output asked for, or the command's default.
+  bool text() const { return output == Output::Text; }
+  bool json() const { return output == Output::Json; }
 };
 
 struct ParseResult {
@@ -41,10 +47,8 @@ struct ParseResult {
   std::string text;  // help text, version, or the usage error
 };
 
-// args excludes argv[0].
+// args excludes argv[0]. `help [COMMAND]`, `COMMAND --help` and `--help`
+// give Kind::Help with the help's text.
 ParseResult parse_args(const std::vector<std::string_view>& args);
-
-// The text of `nsgroup --help`.
-std::string usage_text();
 
 }  // namespace nsgroup

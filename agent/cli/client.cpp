@@ -20,8 +20,8 @@ Result<std::optional<Client>> Client::connect(const std::string& path) {
   if (nobody_listens(err))
     return std::optional<Client>();
   if (err == EACCES || err == EPERM)
-    return failure("permission denied connecting to " + path +
-                   " (the socket is for root and its group)");
+    return failure(Failure::Kind::Refused, "permission denied connecting to " + path +
+                                               " (the socket is for root and its group)");
   return fd.error();
 }
 

@@ -13,6 +13,7 @@
 #include "core/tree.h"
 #include "host/cgroupns.h"
 #include "json/client_reply.h"
+#include "json/reply_json.h"
 #include "json/stats_json.h"
 #include "json/tree_decode.h"
 #include "json/tree_json.h"
@@ -48,8 +49,16 @@ bool use_iterator(const Options& opts) {
 
 Status print(const std::string& s) {
   if (auto ok = write_all(STDOUT_FILENO, s); !ok)
-    return failure("stdout is closed");
+    return Failure{ok.error().err, "writing to stdout"};
   return {};
+}
+
+// A reply of the daemon without its "ok", as one line: -o json.
+Status print_reply(std::string_view reply) {
+  auto line = reply_without_ok(reply);
+  if (!line)
+    return line.error();
+  return print(*line + "\n");
 }
 
 // The daemon's client, which must be there.
@@ -58,8 +67,8 @@ Result<Client> daemon_client(const Options& opts) {
   if (!client)
     return client.error();
   if (!*client)
-    return failure("no daemon is listening at " + opts.socket +
-                   " (start one with 'nsgroup daemon')");
+    return failure(Failure::Kind::Unavailable, "no daemon is listening at " + opts.socket +
+                                                   " (start one with 'nsgroup daemon')");
   return std::move(**client);
 }
 
@@ -130,8 +139,8 @@ class TreeReply {
     if (tree_ && holding_ && held_ == '}')
       return {};
     if (!tree_)
-      if (auto error = reply_error(start_))
-        return failure(*error);
+      if (auto refused = check_reply(start_); !refused)
+        return refused;
     return failure("the daemon sent a tree reply of an unknown shape");
   }
 
@@ -162,11 +171,11 @@ class TreeReply {
 };
 
 // The tree document, indented as it comes, to stdout in pieces of about
-// 1 MiB; or, for --text or --depth, kept whole to be cut and drawn.
+// 1 MiB; or, for -o text or --depth, kept whole to be cut and drawn.
 class TreePrinter {
  public:
   explicit TreePrinter(const Options& o)
-      : text_(o.text), whole_(o.text || o.depth >= 0), depth_(o.depth) {
+      : text_(o.text()), whole_(o.text() || o.depth >= 0), depth_(o.depth) {
     draw_.pids = o.pids;
   }
 
@@ -280,6 +289,8 @@ Status run_which(const Options& opts) {
     return client.error();
   if (*client) {
     auto reply = (*client)->request(RequestLine("which").with("pid", opts.pid).str());
+    if (reply && opts.json())
+      return print_reply(*reply);
     auto container = reply ? reply_string(*reply, "container") : reply.error();
     if (!container)
       return container.error();
@@ -289,13 +300,19 @@ Status run_which(const Options& opts) {
   ScanSource source(use_iterator(opts));
   // A thread id answers for its process: the tree places thread groups.
   auto tgid = source.proc().tgid(opts.pid);
-  if (!tgid || !source.proc().read_process(*tgid))
-    return failure("no process with pid " + std::to_string(opts.pid));
+  std::optional<ProcInfo> proc;
+  if (tgid)
+    proc = source.proc().read_process(*tgid);
+  if (!proc)
+    return failure(Failure::Kind::NotFound, "no process with pid " + std::to_string(opts.pid));
   Snapshot snap;
   auto tree = tree_from_scan(source, snap);
   if (!tree)
     return tree.error();
-  return print(tree->path(tree->container_of(*tgid)) + "\n");
+  std::string path = tree->path(tree->container_of(*tgid));
+  if (opts.json())  // the daemon's reply, as the daemon would give it
+    return print_reply(which_line(opts.pid, *tgid, path, !proc->readable));
+  return print(path + "\n");
 }
 
 Status run_stats(const Options& opts) {
@@ -306,7 +323,7 @@ Status run_stats(const Options& opts) {
   auto stats = reply_member_indented(*reply, "stats");
   if (!stats)
     return stats.error();
-  if (opts.format == Options::Format::Prometheus) {
+  if (opts.output == Output::Prometheus) {
     // Rendered from the report, as the daemon's /metrics is.
     auto report = parse_stats_json(*stats);
     if (!report)
@@ -320,6 +337,8 @@ Status run_rename(const Options& opts) {
   ::signal(SIGPIPE, SIG_IGN);
   auto reply =
       ask_daemon(opts, RequestLine("rename").with("path", opts.path).with("name", opts.new_name));
+  if (reply && opts.json())
+    return print_reply(*reply);
   auto path = reply ? reply_string(*reply, "path") : reply.error();
   if (!path)
     return path.error();
@@ -329,10 +348,16 @@ Status run_rename(const Options& opts) {
 Status run_kill(const Options& opts) {
   ::signal(SIGPIPE, SIG_IGN);
   auto reply = ask_daemon(opts, RequestLine("kill").with("path", opts.path));
-  auto result = reply ? reply_without_ok(*reply) : reply.error();
-  if (!result)
-    return result.error();
-  return print(*result + "\n");
+  if (!reply)
+    return reply.error();
+  if (opts.json())
+    return print_reply(*reply);
+  auto path = reply_string(*reply, "path");
+  auto by_cgroup = reply_bool(*reply, "cgroup_kill");
+  auto signalled = reply_number(*reply, "signalled");
+  if (!path || !by_cgroup || !signalled)
+    return !path ? path.error() : !by_cgroup ? by_cgroup.error() : signalled.error();
+  return print(kill_text(*path, *by_cgroup, *signalled));
 }
 
 }  // namespace nsgroup

@@ -1,5 +1,7 @@
 // nsgroup's entry point: parse the command line, hand over, map errors to
-// exit statuses (1 runtime, 2 usage).
+// exit statuses (cli/exit_status.h).
+#include <unistd.h>
+
 #include <cstdio>
 #include <exception>
 #include <string_view>
@@ -7,9 +9,11 @@
 
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "cli/exit_status.h"
 #include "cli/watch.h"
 #include "kernel/bpf_support.h"
 #include "service/daemon.h"
+#include "util/file.h"
 #include "util/log.h"
 
 namespace {
@@ -37,11 +41,15 @@ int main(int argc, char** argv) {
   switch (parsed.kind) {
   case Kind::Help:
   case Kind::Version:
-    std::fputs(parsed.text.c_str(), stdout);
-    return 0;
+    if (auto ok = nsgroup::write_all(STDOUT_FILENO, parsed.text); !ok) {
+      auto f = nsgroup::Failure{ok.error().err, "writing to stdout"};
+      std::fprintf(stderr, "nsgroup: %s\n", f.message().c_str());
+      return nsgroup::kExitFailure;
+    }
+    return nsgroup::kExitOk;
   case Kind::UsageError:
     std::fprintf(stderr, "nsgroup: %s\n", parsed.text.c_str());
-    return 2;
+    return nsgroup::kExitUsage;
   case Kind::Run: break;
   }
   nsgroup::log_init(parsed.options.verbose);
@@ -49,11 +57,12 @@ int main(int argc, char** argv) {
   try {
     auto done = dispatch(parsed.options);
     if (done)
-      return 0;
+      return nsgroup::kExitOk;
     nsgroup::log_error(done.error().message());
+    return nsgroup::exit_status(done.error());
   } catch (const std::exception& e) {
     // A bug: still one line and status 1, never a core dump for the user.
     nsgroup::log_error(std::string("internal error: ") + e.what());
   }
-  return 1;
+  return nsgroup::kExitFailure;
 }

@@ -186,4 +186,13 @@ bool want_colour(int fd) {
   return ::isatty(fd) == 1;
 }
 
+std::string kill_text(std::string_view path, bool cgroup_kill, std::uint64_t signalled) {
+  std::string out = "killed " + terminal_safe(path) + " (";
+  if (cgroup_kill)
+    out += "cgroup.kill; ";
+  out += std::to_string(signalled) + (signalled == 1 ? " process" : " processes") +
+         " signalled directly)\n";
+  return out;
+}
+
 }  // namespace nsgroup

@@ -5,7 +5,9 @@
 // process chose (names, labels, comms) is escaped for the terminal.
 #pragma once
 
+#include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "json/event_decode.h"
 #include "json/tree_decode.h"
@@ -24,6 +26,9 @@ std::string render_text(const TreeDoc& doc, const TreeTextOptions& o = {});
 // whether the facts come from an Event or from a daemon's JSON line.
 std::string event_text_header();
 std::string event_text(const EventFacts& event, bool colour);
+
+// kill's line: "killed PATH (cgroup.kill; N processes signalled)".
+std::string kill_text(std::string_view path, bool cgroup_kill, std::uint64_t signalled);
 
 // Whether text for fd should be coloured: a terminal, NO_COLOR unset or
 // empty, TERM not "dumb" (https://no-color.org).

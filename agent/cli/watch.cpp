@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <array>
+#include <cerrno>
 
 #include "cli/client.h"
 #include "cli/text.h"
@@ -21,16 +22,14 @@ namespace nsgroup {
 
 namespace {
 
-// An event as it goes to stdout: its JSON line, or with --text its aligned
-// text. False when stdout is gone.
+// An event as it goes to stdout: its JSON line, or with -o text its
+// aligned text. False when stdout is gone or failed; done() then says
+// how watch ends.
 class EventOut {
  public:
   explicit EventOut(bool text) : text_(text), colour_(text && want_colour(STDOUT_FILENO)) {}
   // The header, once events are sure to come.
-  void start() {
-    if (text_)
-      (void)write_all(STDOUT_FILENO, event_text_header());
-  }
+  bool start() { return !text_ || out(event_text_header()); }
   // A line of the daemon's stream: its facts decoded for text, else as it
   // came (a line that is no event).
   bool write(std::string line) {
@@ -47,19 +46,32 @@ class EventOut {
     return out(event_line(e, clock) + "\n");
   }
 
+  // How watch ends once a write failed: a reader that went away (EPIPE)
+  // ends it quietly, with status 0; any other error (a full disk) fails it.
+  Status done() const {
+    if (err_ == 0 || err_ == EPIPE)
+      return {};
+    return Failure{err_, "writing to stdout"};
+  }
+
  private:
-  static bool out(const std::string& text) {
-    return static_cast<bool>(write_all(STDOUT_FILENO, text));
+  bool out(const std::string& text) {
+    auto ok = write_all(STDOUT_FILENO, text);
+    if (!ok)
+      err_ = ok.error().err == 0 ? EIO : ok.error().err;
+    return static_cast<bool>(ok);
   }
 
   bool text_, colour_;
+  int err_ = 0;
 };
 
 // Relays the daemon's event stream to stdout.
 Status watch_daemon(Client& client, Epoll& ep, int sfd, EventOut& out) {
   if (auto ack = client.request(RequestLine("watch").str()); !ack)
     return ack.error();
-  out.start();
+  if (!out.start())
+    return out.done();
   enum : std::uint64_t { kSocket, kSignal };
   if (auto ok = ep.add(client.fd(), EPOLLIN, kSocket); !ok)
     return ok;
@@ -80,7 +92,7 @@ Status watch_daemon(Client& client, Epoll& ep, int sfd, EventOut& out) {
         if (!line)
           return failure("the daemon closed the event stream");
         if (!out.write(std::move(*line)))
-          return {};  // the reader went away
+          return out.done();
       } while (client.buffered());
     }
   }
@@ -95,7 +107,7 @@ Status run_watch(const Options& opts) {
   auto client = Client::connect(opts.socket);
   if (!sfd || !ep || !client)
     return !sfd ? sfd.error() : !ep ? ep.error() : client.error();
-  EventOut out(opts.text);
+  EventOut out(opts.text());
   if (*client)
     return watch_daemon(**client, *ep, sfd->get(), out);
 
@@ -122,7 +134,8 @@ Status run_watch(const Options& opts) {
   auto session = TracerSession::open(tracer_options(opts.daemon, false), print, losses);
   if (!session)
     return session.error();
-  out.start();
+  if (!out.start())
+    return out.done();
   log_debug("watching; SIGINT or SIGTERM to stop");
 
   enum : std::uint64_t { kRing, kSignal };
@@ -139,7 +152,7 @@ Status run_watch(const Options& opts) {
     (*session)->consume(0);
     (*session)->report_losses(BootClock::boot_ns_now());
   }
-  return {};
+  return out.done();
 }
 
 }  // namespace nsgroup

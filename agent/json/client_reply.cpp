@@ -56,9 +56,14 @@ Status check_reply(std::string_view reply) {
   auto ok = j->find("ok");
   if (ok == j->end() || !ok->is_boolean() || !ok->get<bool>()) {
     auto error = j->find("error");
-    return failure(error != j->end() && error->is_string()
-                       ? error->get<std::string>()
-                       : std::string("the daemon refused the request"));
+    auto code = j->find("code");
+    std::string c = code != j->end() && code->is_string() ? code->get<std::string>() : "";
+    auto kind = c == "not_found" ? Failure::Kind::NotFound
+                : c == "refused" ? Failure::Kind::Refused
+                                 : Failure::Kind::Other;
+    return failure(kind, error != j->end() && error->is_string()
+                             ? error->get<std::string>()
+                             : std::string("the daemon refused the request"));
   }
   return {};
 }
@@ -78,6 +83,26 @@ Result<std::string> reply_string(std::string_view reply, std::string_view key) {
   if (it == j->end() || !it->is_string())
     return failure("the daemon's reply has no \"" + std::string(key) + "\"");
   return it->get<std::string>();
+}
+
+Result<std::uint64_t> reply_number(std::string_view reply, std::string_view key) {
+  auto j = parse_reply(reply);
+  if (!j)
+    return j.error();
+  auto it = j->find(key);
+  if (it == j->end() || !it->is_number_unsigned())
+    return failure("the daemon's reply has no \"" + std::string(key) + "\"");
+  return it->get<std::uint64_t>();
+}
+
+Result<bool> reply_bool(std::string_view reply, std::string_view key) {
+  auto j = parse_reply(reply);
+  if (!j)
+    return j.error();
+  auto it = j->find(key);
+  if (it == j->end() || !it->is_boolean())
+    return failure("the daemon's reply has no \"" + std::string(key) + "\"");
+  return it->get<bool>();
 }
 
 Result<std::string> reply_member_indented(std::string_view reply, std::string_view key) {

@@ -35,7 +35,8 @@ class RequestLine {
 };
 
 // Ok for a reply {"ok": true, ...}; else what the daemon said instead
-// ({"ok": false, "error": ...}), or that the reply is not JSON.
+// ({"ok": false, "error": ...}, of the Failure::Kind its "code" names), or
+// that the reply is not JSON.
 Status check_reply(std::string_view reply);
 
 // The "error" of a refusal, if the text is one ({"error": "..."}).
@@ -43,6 +44,10 @@ std::optional<std::string> reply_error(std::string_view reply);
 
 // A string member of a reply ("container" of which, "path" of rename).
 Result<std::string> reply_string(std::string_view reply, std::string_view key);
+
+// A number or boolean member of a reply ("signalled", "cgroup_kill" of kill).
+Result<std::uint64_t> reply_number(std::string_view reply, std::string_view key);
+Result<bool> reply_bool(std::string_view reply, std::string_view key);
 
 // A member of a reply as JSON indented by two spaces ("stats").
 Result<std::string> reply_member_indented(std::string_view reply, std::string_view key);

@@ -6,10 +6,13 @@
 
 namespace nsgroup {
 
-std::string error_line(std::string_view message) {
+std::string error_line(std::string_view message, std::string_view code) {
   std::string out;
   JsonWriter w(out);
-  w.begin_object().member("ok", false).member("error", message).end_object();
+  w.begin_object().member("ok", false).member("error", message);
+  if (!code.empty())
+    w.member("code", code);
+  w.end_object();
   return out;
 }
 

@@ -12,8 +12,12 @@
 
 namespace nsgroup {
 
-// {"ok":false,"error":message}
-std::string error_line(std::string_view message);
+// {"ok":false,"error":message[,"code":code]}: code, for programs, is one of
+// the kErr* below (docs/design.md, "The socket protocol").
+std::string error_line(std::string_view message, std::string_view code = {});
+inline constexpr std::string_view kErrNotFound = "not_found";  // no such pid or container
+inline constexpr std::string_view kErrRefused = "refused";      // the access rules say no
+inline constexpr std::string_view kErrInvalid = "invalid";      // a bad request or name
 // {"ok":true,"watching":true}
 std::string watching_line();
 // {"ok":true,"pid":P[,"tgid":T],"container":C[,"unreadable":true]}: tgid

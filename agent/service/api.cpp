@@ -24,7 +24,7 @@ std::string describe(const Identity& who) {
 Reply Api::answer(const Identity& who, std::string_view line) {
   auto req = parse_request(line);
   if (!req)
-    return {error_line(req.error().message())};
+    return {error_line(req.error().message(), kErrInvalid)};
   return handle(who, *req);
 }
 
@@ -44,7 +44,8 @@ Reply Api::handle(const Identity& who, const Request& req) {
   if (op == "watch")
     return {watching_line(), true};
   ++counters_.bad_requests;
-  return {error_line(op.empty() ? "request has no \"op\"" : "unknown op \"" + op + "\"")};
+  return {error_line(op.empty() ? "request has no \"op\"" : "unknown op \"" + op + "\"",
+                     kErrInvalid)};
 }
 
 std::string Api::tree(const Identity& who, const Request& req) {
@@ -69,17 +70,17 @@ std::string Api::tree(const Identity& who, const Request& req) {
 
 std::string Api::which(const Identity& who, const Request& req) {
   if (!req.pid || *req.pid == 0 || *req.pid > 0xffffffffULL)
-    return error_line("which needs a positive integer \"pid\"");
+    return error_line("which needs a positive integer \"pid\"", kErrInvalid);
   const auto asked = static_cast<std::uint32_t>(*req.pid);
   // A thread id answers for its process: the tree places thread groups.
   auto tgid = backend_.tgid_of(asked);
   if (!tgid)
-    return error_line(no_such_process(asked, who));
+    return error_line(no_such_process(asked, who), kErrNotFound);
   const std::uint32_t pid = *tgid;
   const Tree* t = &backend_.current();
   auto proc = backend_.read_process(pid);
   if (!proc)
-    return error_line(no_such_process(asked, who));
+    return error_line(no_such_process(asked, who), kErrNotFound);
   if (proc->readable && !t->is_member(pid) && t->key_of(proc->ns) != t->root().key &&
       proc->missing_mask == 0) {
     backend_.reconcile("which: a process the tree had not placed");
@@ -89,8 +90,9 @@ std::string Api::which(const Identity& who, const Request& req) {
   // Outside the client's subtree: the same answer as for a pid that does
   // not exist, so a client in a container learns nothing about the rest.
   if (!t->is_within(where, who.scope))
-    return error_line("no process with pid " + std::to_string(asked) +
-                       " in your container or below it");
+    return error_line(
+        "no process with pid " + std::to_string(asked) + " in your container or below it",
+        kErrNotFound);
   return which_line(asked, pid, t->path(where), !proc->readable);
 }
 
@@ -98,17 +100,17 @@ std::string Api::rename(const Identity& who, const Request& req) {
   const auto& path = req.path;
   const auto& name = req.name;
   if (!path || !name)
-    return error_line("rename needs \"path\" and \"name\" strings");
+    return error_line("rename needs \"path\" and \"name\" strings", kErrInvalid);
   const Tree& t = backend_.settled();
   auto id = t.find_path(*path);
   if (!id || !t.is_within(*id, who.scope))
-    return error_line("no container at " + *path);
+    return error_line("no container at " + *path, kErrNotFound);
   if (auto why = refuse_change(t, who, *id, "rename")) {
     log_warn("denied rename of " + t.path(*id) + " to " + describe(who) + ": " + *why);
-    return error_line(*why);
+    return error_line(*why, kErrRefused);
   }
   if (auto why = cgroup_name_error(*name); why && t.find(*id)->name != *name)
-    return error_line("cannot rename " + *path + ": " + *why);
+    return error_line("cannot rename " + *path + ": " + *why, kErrInvalid);
   std::string old_path = t.path(*id);
   if (auto renamed = backend_.rename(*id, *name); !renamed)
     return error_line("cannot rename " + *path + ": " + renamed.error().message());
@@ -119,16 +121,16 @@ std::string Api::rename(const Identity& who, const Request& req) {
 std::string Api::kill(const Identity& who, const Request& req) {
   const auto& path = req.path;
   if (!path)
-    return error_line("kill needs a \"path\" string");
+    return error_line("kill needs a \"path\" string", kErrInvalid);
   const Tree& t = backend_.current();
   auto id = t.find_path(*path);
   if (!id || !t.is_within(*id, who.scope))
-    return error_line("no container at " + *path);
+    return error_line("no container at " + *path, kErrNotFound);
   if (*id == kRootId)
-    return error_line("the root container cannot be killed");
+    return error_line("the root container cannot be killed", kErrInvalid);
   if (auto why = refuse_change(t, who, *id, "kill")) {
     log_warn("denied kill of " + t.path(*id) + " to " + describe(who) + ": " + *why);
-    return error_line(*why);
+    return error_line(*why, kErrRefused);
   }
   std::string killed = t.path(*id);
   KillOutcome k = backend_.kill(*id);

@@ -12,9 +12,13 @@
 namespace nsgroup {
 
 // What failed, and errno at that moment (0 when no system call failed).
+// kind says what a caller may act on (nsgroup's exit status,
+// cli/exit_status.h); most failures are Other.
 struct Failure {
+  enum class Kind { Other, NotFound, Refused, Unavailable };
   int err = 0;
   std::string what;
+  Kind kind = Kind::Other;
   // "what: strerror(err)", or what alone when err is 0.
   std::string message() const;
 };
@@ -23,6 +27,10 @@ struct Failure {
 inline Failure errno_failure(std::string what) { return Failure{errno, std::move(what)}; }
 // A Failure without an errno (bad input, a refusal).
 inline Failure failure(std::string what) { return Failure{0, std::move(what)}; }
+// A Failure of a kind a caller acts on ("no container at ...": NotFound).
+inline Failure failure(Failure::Kind kind, std::string what) {
+  return Failure{0, std::move(what), kind};
+}
 
 template <class T>
 class [[nodiscard]] Result {

@@ -5,7 +5,9 @@
 #   man_test.sh help PAGE NSGROUP  it cannot drift from `nsgroup --help`:
 #                                  the same commands, the same --options
 #                                  (all of them, and per command), the
-#                                  same version
+#                                  same version; nor from each command's
+#                                  help (`nsgroup help CMD`): its options,
+#                                  -o included, in that command's section
 set -euo pipefail
 
 mode=${1:?mode: render or help}
@@ -103,6 +105,49 @@ if ! diff -u --label "--help options" --label "man page options" \
   echo "FAIL: the --options of the page and of --help differ" >&2
   status=1
 fi
+# Each command's own help (`nsgroup help CMD`): its option lines ("  -o,
+# --output=json|text  text", "  --socket PATH  text"), as "COMMAND OPTION"
+# pairs, long and short; the global -v and -h are the page's COMMANDS
+# preamble's. They must be the top-level help's pairs, and every one must
+# be in the page's subsection for that command.
+while read -r cmd; do
+  "$nsgroup" help "$cmd" >"$tmp/help_$cmd" || fail "nsgroup help $cmd failed"
+  head -n1 "$tmp/help_$cmd" | grep -q "^Usage: nsgroup $cmd " ||
+    fail "nsgroup help $cmd does not start with its Usage line"
+  awk -v cmd="$cmd" '
+    /^Options:/ { inside = 1; next }
+    /^[A-Z]/    { inside = 0 }
+    inside && /^  -/ {
+      head = substr($0, 3); gap = index(head, "  ")
+      if (gap) head = substr(head, 1, gap - 1)
+      n = split(head, w, /[ ,=]+/)
+      for (i = 1; i <= n; i++) if (w[i] ~ /^-/) print cmd " " w[i]
+    }' "$tmp/help_$cmd"
+done <"$tmp/help_commands" | grep -vE ' (-v|--verbose|-h|--help)$' | sort -u >"$tmp/cmd_pairs"
+[[ -s $tmp/cmd_pairs ]] || fail "no options found in any command's help"
+if ! diff -u --label "--help: command option" --label "help CMD: command option" \
+  <(grep ' ' "$tmp/help_pairs") <(grep -- ' --' "$tmp/cmd_pairs"); then
+  echo "FAIL: nsgroup --help and nsgroup help CMD give a command different options" >&2
+  status=1
+fi
+# Short options ("-o") too, in the man page's subsection of their command.
+awk '
+  /^[A-Z]/            { inside = ($0 == "COMMANDS"); next }
+  !inside             { next }
+  /^   nsgroup [a-z]/ { cmd = $2; next }
+  /^   [^ ]/          { cmd = "" }
+  cmd != "" {
+    line = " " $0 " "
+    while (match(line, /[ (]-[a-z][ ,)]/)) {
+      print cmd " " substr(line, RSTART + 1, 2)
+      line = substr(line, RSTART + RLENGTH)
+    }
+  }' "$tmp/man" | sort -u >"$tmp/man_short_pairs"
+if comm -23 <(grep -v -- ' --' "$tmp/cmd_pairs") "$tmp/man_short_pairs" | grep .; then
+  echo "FAIL: these short options of a command's help are not in its man page subsection" >&2
+  status=1
+fi
+
 # Wherever the page shows a command line (SYNOPSIS, EXAMPLES, prose), its
 # options are that command's: "nsgroup stats --format=prometheus | ...".
 awk -v cmds="$(tr '\n' ' ' <"$tmp/help_commands")" '
@@ -147,4 +192,5 @@ footer=$(tail -n 1 "$tmp/man")
 }
 ((status == 0)) || exit 1
 echo "ok: $(wc -l <"$tmp/help_commands") commands and $(options "$tmp/help" | wc -l)" \
-  "options agree with --help; version $version"
+  "options agree with --help and $(wc -l <"$tmp/cmd_pairs") command options with" \
+  "each command's help; version $version"

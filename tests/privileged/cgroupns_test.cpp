@@ -226,7 +226,7 @@ TEST_F(CgroupNamespace, WithoutCapSysAdminItSaysWhatToDo) {
                              mirror_->path(), "--no-events"}),
                      -1, std::chrono::seconds(20));
   ::unlink(socket.c_str());
-  EXPECT_EQ(out.status, 1) << out.err;
+  EXPECT_EQ(out.status, 5) << out.err;  // setns: EPERM, refused by the system
   EXPECT_NE(out.err.find("cannot enter the host's"), std::string::npos) << out.err;
   EXPECT_NE(out.err.find("CAP_SYS_ADMIN"), std::string::npos) << out.err;
   EXPECT_EQ(out.err.find("no cgroup2 filesystem"), std::string::npos) << out.err;

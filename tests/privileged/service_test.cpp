@@ -138,7 +138,7 @@ TEST(Access, NonRootClientCannotConnectWhenTheGroupIsRoot) {
   ASSERT_TRUE(d.ready()) << d.log();
   auto o = capture({"setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups",
                     reachable_binary(), "tree", "--socket", d.socket()});
-  EXPECT_EQ(o.status, 1);
+  EXPECT_EQ(o.status, 5);  // refused by the system
   EXPECT_NE(o.err.find("permission denied"), std::string::npos) << o.err;
   EXPECT_TRUE(o.out.empty()) << "fell back to a scan";
   EXPECT_EQ(std::count(o.err.begin(), o.err.end(), '\n'), 1);
@@ -183,7 +183,7 @@ TEST(Access, AClientSeesOnlyItsOwnSubtree) {
   // which and stats are scoped the same way.
   auto which = capture({"unshare", "-u", nsgroup_binary(), "which", std::to_string(other),
                         "--socket", d.socket()});
-  EXPECT_EQ(which.status, 1);
+  EXPECT_EQ(which.status, 3);  // not found, as for a pid that does not exist
   EXPECT_NE(which.err.find("no process with pid " + std::to_string(other) +
                            " in your container"),
             std::string::npos)
@@ -259,10 +259,10 @@ TEST_F(Changes, RefusedWithoutCapSysAdmin) {
                                                  "--inh-caps=-sys_admin"};
   for (const auto& who : {nobody, root_without}) {
     auto r = as(who, {"rename", path_, "renamed"});
-    EXPECT_EQ(r.status, 1);
+    EXPECT_EQ(r.status, 5);  // refused by the daemon's access rules
     EXPECT_NE(r.err.find("CAP_SYS_ADMIN"), std::string::npos) << r.err;
     auto k = as(who, {"kill", path_});
-    EXPECT_EQ(k.status, 1);
+    EXPECT_EQ(k.status, 5);
     EXPECT_NE(k.err.find("CAP_SYS_ADMIN"), std::string::npos) << k.err;
   }
   EXPECT_EQ(::kill(target_, 0), 0) << "the target died";
@@ -272,12 +272,12 @@ TEST_F(Changes, RefusedWithoutCapSysAdmin) {
 TEST_F(Changes, RefusedFromAContainerOnATargetNotStrictlyBelowIt) {
   // A sibling container, and the client's own container.
   auto r = as({"unshare", "-i"}, {"kill", path_});
-  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.status, 3);
   EXPECT_NE(r.err.find("no container at"), std::string::npos) << r.err;  // invisible to it
   auto self = capture({"unshare", "-i", "sh", "-c",
                        "\"$0\" rename $(\"$0\" which $$ --socket \"$1\") x --socket \"$1\"",
                        nsgroup_binary(), daemon_->socket()});
-  EXPECT_EQ(self.status, 1);
+  EXPECT_EQ(self.status, 5);
   EXPECT_NE(self.err.find("not strictly below"), std::string::npos) << self.err;
   EXPECT_EQ(::kill(target_, 0), 0);
 }
@@ -288,7 +288,51 @@ TEST_F(Changes, AllowedForRootInTheRootContainer) {
   EXPECT_EQ(r.out, "/init_container/renamed\n");
   auto k = as({}, {"kill", "/init_container/renamed"});
   ASSERT_EQ(k.status, 0) << k.err;
+  // Without the mirror: the one member signalled, said in a line.
+  EXPECT_EQ(k.out, "killed /init_container/renamed (1 process signalled directly)\n");
   EXPECT_EQ(wait_status(target_), 128 + SIGKILL);
+}
+
+TEST_F(Changes, NotFoundIsStatusThreeAndJsonIsTheReply) {
+  for (const auto& args : {std::vector<std::string>{"kill", "/init_container/nothing"},
+                           {"rename", "/init_container/nothing", "x"}}) {
+    auto o = as({}, args);
+    EXPECT_EQ(o.status, 3) << args[0];
+    EXPECT_EQ(o.err, "nsgroup: no container at /init_container/nothing\n");
+    EXPECT_TRUE(o.out.empty());
+  }
+  auto r = as({}, {"rename", path_, "json", "-o", "json"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, "{\"path\":\"/init_container/json\"}\n");
+  auto k = as({}, {"kill", "/init_container/json", "--output=json"});
+  ASSERT_EQ(k.status, 0) << k.err;
+  EXPECT_EQ(k.out, "{\"path\":\"/init_container/json\",\"cgroup_kill\":false,\"signalled\":1}\n");
+  EXPECT_EQ(wait_status(target_), 128 + SIGKILL);
+}
+
+// A reader that goes away ends watch quietly with status 0; a full disk
+// fails it.
+TEST(Watch, AReaderGoneIsStatusZeroAFullDiskIsOne) {
+  NSG_REQUIRE_PRIVILEGED();
+  DaemonProcess d;
+  ASSERT_TRUE(d.ready()) << d.log();
+  // head exits after the first line (the -o text header), closing the pipe;
+  // namespace changes meanwhile make watch write again.
+  std::string sock = d.socket();
+  auto gone = capture({"sh", "-c",
+                       "(for i in $(seq 50); do unshare -u true; sleep 0.2; done) & changes=$!;"
+                       " (\"$0\" watch -o text --socket \"$1\"; echo \"status $?\" >&2) | head -n1;"
+                       " kill $changes",
+                       nsgroup_binary(), sock},
+                      -1, std::chrono::seconds(20));
+  EXPECT_NE(gone.err.find("status 0"), std::string::npos) << gone.err;
+  EXPECT_EQ(gone.out.rfind("TIME", 0), 0U) << gone.out;
+  auto full = capture({"sh", "-c", "exec \"$0\" watch -o text --socket \"$1\" >/dev/full",
+                       nsgroup_binary(), sock},
+                      -1, std::chrono::seconds(20));
+  EXPECT_EQ(full.status, 1);
+  EXPECT_NE(full.err.find("writing to stdout: No space left on device"), std::string::npos)
+      << full.err;
 }
 
 }  // namespace

@@ -53,7 +53,7 @@ TEST(Api, ALineThatIsNotAnObjectIsAnsweredButNotCounted) {
   Identity who;
   for (std::string_view line : {"tree", "[1]", "{\"op\":"}) {
     Reply r = s.api.answer(who, line);
-    EXPECT_EQ(r.text, R"({"ok":false,"error":"request is not a JSON object"})") << line;
+    EXPECT_EQ(r.text, R"({"ok":false,"error":"request is not a JSON object","code":"invalid"})") << line;
     EXPECT_FALSE(r.start_watch);
   }
   EXPECT_EQ(s.counters.requests, 0U);
@@ -170,6 +170,7 @@ TEST(Api, RenameWithoutAdminIsRefused) {
                  {{"op", "rename"}, {"path", s.tree().path(s.b)}, {"name", "web"}});
   EXPECT_EQ(r["ok"], false);
   EXPECT_NE(r["error"].get<std::string>().find("permission denied"), std::string::npos);
+  EXPECT_EQ(r["code"], "refused");
   EXPECT_EQ(s.tree().find(s.b)->name, before);
 }
 
@@ -206,7 +207,9 @@ TEST(Api, RenameOutsideTheSubtreeLooksLikeNoContainer) {
                     {{"op", "rename"}, {"path", "/init_container/nothing"}, {"name", "web"}});
   EXPECT_EQ(r["ok"], false);
   EXPECT_EQ(r["error"], "no container at " + sibling_path);
+  EXPECT_EQ(r["code"], "not_found");
   EXPECT_EQ(none["error"], "no container at /init_container/nothing");
+  EXPECT_EQ(none["code"], "not_found");
 }
 
 TEST(Api, KillOfTheClientsOwnContainerIsRefused) {
@@ -214,6 +217,7 @@ TEST(Api, KillOfTheClientsOwnContainerIsRefused) {
   Json r = s.ask(s.a, true, {{"op", "kill"}, {"path", s.tree().path(s.a)}});
   EXPECT_EQ(r["ok"], false);
   EXPECT_NE(r["error"].get<std::string>().find("permission denied"), std::string::npos);
+  EXPECT_EQ(r["code"], "refused");
   EXPECT_TRUE(s.backend.killed.empty());
 }
 

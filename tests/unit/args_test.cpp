@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "cli/args.h"
+#include "cli/help.h"
 
 namespace nsgroup {
 namespace {
@@ -27,9 +28,42 @@ TEST(ParseArgs, VerboseBeforeOrAfterTheCommand) {
 TEST(ParseArgs, HelpAndVersion) {
   auto h = parse({"--help"});
   EXPECT_EQ(h.kind, Kind::Help);
-  EXPECT_NE(h.text.find("watch"), std::string::npos);
-  EXPECT_EQ(parse({"watch", "-h"}).kind, Kind::Help);
+  EXPECT_EQ(h.text, usage_text());
+  EXPECT_EQ(parse({"help"}).text, usage_text());
+  EXPECT_EQ(parse({"-h"}).text, usage_text());
   EXPECT_EQ(parse({"--version"}).kind, Kind::Version);
+}
+
+TEST(ParseArgs, OneCommandsHelpThreeWays) {
+  for (const auto& c : command_specs()) {
+    std::string name(c.name);
+    std::string want = command_help(c);
+    for (auto args : {std::vector<std::string_view>{"help", name},
+                      std::vector<std::string_view>{name, "--help"},
+                      std::vector<std::string_view>{name, "-h"},
+                      std::vector<std::string_view>{"-v", name, "--socket", "/s", "-h"}}) {
+      auto r = parse(args);
+      EXPECT_EQ(r.kind, Kind::Help) << name;
+      EXPECT_EQ(r.text, want) << name;
+    }
+  }
+  auto nosuch = parse({"help", "nosuch"});
+  EXPECT_EQ(nosuch.kind, Kind::UsageError);
+  EXPECT_NE(nosuch.text.find("unknown command 'nosuch'"), std::string::npos) << nosuch.text;
+  EXPECT_EQ(parse({"help", "--socket", "x"}).kind, Kind::UsageError);
+}
+
+TEST(ParseArgs, UnknownOptionsAreNamed) {
+  auto before = parse({"--versoin"});
+  EXPECT_EQ(before.kind, Kind::UsageError);
+  EXPECT_EQ(before.text, "unknown option '--versoin'\nTry 'nsgroup --help'.");
+  auto after = parse({"tree", "--bogus"});
+  EXPECT_EQ(after.text, "unknown option '--bogus' for tree\nTry 'nsgroup help tree'.");
+  EXPECT_EQ(parse({"tree", "--bogus=1"}).text, after.text);
+  EXPECT_EQ(parse({"tree", "-x"}).text.rfind("unknown option '-x' for tree", 0), 0U);
+  // An option of some command, given before any: said so.
+  EXPECT_EQ(parse({"--socket", "/s", "tree"}).text.rfind("option '--socket' belongs after", 0),
+            0U);
 }
 
 TEST(ParseArgs, UsageErrors) {
@@ -131,11 +165,49 @@ TEST(ParseArgs, Btf) {
 }
 
 TEST(ParseArgs, StatsFormat) {
-  EXPECT_EQ(parse({"stats"}).options.format, Options::Format::Json);
-  EXPECT_EQ(parse({"stats", "--format=prometheus"}).options.format, Options::Format::Prometheus);
-  EXPECT_EQ(parse({"stats", "--format", "json"}).options.format, Options::Format::Json);
+  EXPECT_EQ(parse({"stats"}).options.output, Output::Json);
+  EXPECT_EQ(parse({"stats", "--format=prometheus"}).options.output, Output::Prometheus);
+  EXPECT_EQ(parse({"stats", "--format", "json"}).options.output, Output::Json);
+  EXPECT_EQ(parse({"stats", "-o", "prometheus"}).options.output, Output::Prometheus);
   EXPECT_EQ(parse({"stats", "--format=xml"}).kind, Kind::UsageError);
   EXPECT_EQ(parse({"tree", "--format=json"}).kind, Kind::UsageError);
+}
+
+TEST(ParseArgs, OutputEveryWay) {
+  for (auto args : {std::vector<std::string_view>{"tree", "-o", "text"},
+                    std::vector<std::string_view>{"tree", "-otext"},
+                    std::vector<std::string_view>{"tree", "-o=text"},
+                    std::vector<std::string_view>{"tree", "--output", "text"},
+                    std::vector<std::string_view>{"tree", "--output=text"},
+                    std::vector<std::string_view>{"tree", "--text"},
+                    std::vector<std::string_view>{"tree", "-o", "json", "--text"}}) {
+    auto r = parse(args);
+    ASSERT_EQ(r.kind, Kind::Run) << r.text;
+    EXPECT_EQ(r.options.output, Output::Text);
+  }
+  EXPECT_EQ(parse({"tree", "--text", "-o", "json"}).options.output, Output::Json);
+}
+
+TEST(ParseArgs, EachCommandsDefaultOutput) {
+  EXPECT_EQ(parse({"tree"}).options.output, Output::Json);
+  EXPECT_EQ(parse({"watch"}).options.output, Output::Json);
+  EXPECT_EQ(parse({"stats"}).options.output, Output::Json);
+  EXPECT_EQ(parse({"which", "1"}).options.output, Output::Text);
+  EXPECT_EQ(parse({"rename", "/a", "b"}).options.output, Output::Text);
+  EXPECT_EQ(parse({"kill", "/a"}).options.output, Output::Text);
+  EXPECT_EQ(parse({"kill", "/a", "-o", "json"}).options.output, Output::Json);
+  EXPECT_EQ(parse({"which", "1", "--output=json"}).options.output, Output::Json);
+  EXPECT_EQ(parse({"daemon"}).options.output, Output::Default);  // prints no data
+  EXPECT_EQ(parse({"daemon", "-o", "json"}).kind, Kind::UsageError);
+}
+
+TEST(ParseArgs, AnUnknownFormatNamesTheCommandsFormats) {
+  auto r = parse({"kill", "/a", "-o", "yaml"});
+  ASSERT_EQ(r.kind, Kind::UsageError);
+  EXPECT_EQ(r.text, "the output of kill is text or json, not 'yaml'\nTry 'nsgroup help kill'.");
+  EXPECT_NE(parse({"stats", "-o", "text"}).text.find("json or prometheus"), std::string::npos);
+  EXPECT_NE(parse({"tree", "-o", "prometheus"}).text.find("json or text"), std::string::npos);
+  EXPECT_EQ(parse({"which", "1", "-o"}).kind, Kind::UsageError);
 }
 
 TEST(ParseArgs, TreeDepthAndWatchText) {
@@ -144,8 +216,8 @@ TEST(ParseArgs, TreeDepthAndWatchText) {
   EXPECT_EQ(parse({"tree", "--text", "--depth=2"}).options.depth, 2);
   EXPECT_EQ(parse({"tree", "--depth=-1"}).kind, Kind::UsageError);
   EXPECT_EQ(parse({"tree", "--depth=two"}).kind, Kind::UsageError);
-  EXPECT_TRUE(parse({"watch", "--text"}).options.text);
-  EXPECT_FALSE(parse({"watch"}).options.text);
+  EXPECT_TRUE(parse({"watch", "--text"}).options.text());
+  EXPECT_FALSE(parse({"watch"}).options.text());
   EXPECT_EQ(parse({"watch", "--depth=1"}).kind, Kind::UsageError);
   EXPECT_FALSE(parse({"tree"}).options.no_daemon);
   EXPECT_TRUE(parse({"tree", "--no-daemon"}).options.no_daemon);
@@ -155,7 +227,7 @@ TEST(ParseArgs, TreeDepthAndWatchText) {
 
 TEST(ParseArgs, TreeWhichRenameKill) {
   auto t = parse({"tree", "--text", "--pids"});
-  EXPECT_TRUE(t.options.text);
+  EXPECT_TRUE(t.options.text());
   EXPECT_TRUE(t.options.pids);
   auto w = parse({"which", "42"});
   ASSERT_EQ(w.kind, Kind::Run);

@@ -30,6 +30,17 @@ TEST(Reply, OkOrWhatTheDaemonSaid) {
   auto refused = check_reply(R"({"ok":false,"error":"no container at /x"})");
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().message(), "no container at /x");
+  EXPECT_EQ(refused.error().kind, Failure::Kind::Other);  // no "code": any failure
+  auto missing = check_reply(R"({"ok":false,"error":"no container at /x","code":"not_found"})");
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().message(), "no container at /x");
+  EXPECT_EQ(missing.error().kind, Failure::Kind::NotFound);
+  auto denied = check_reply(R"({"ok":false,"error":"permission denied","code":"refused"})");
+  ASSERT_FALSE(denied);
+  EXPECT_EQ(denied.error().kind, Failure::Kind::Refused);
+  auto invalid = check_reply(R"({"ok":false,"error":"bad","code":"invalid"})");
+  ASSERT_FALSE(invalid);
+  EXPECT_EQ(invalid.error().kind, Failure::Kind::Other);
   auto bare = check_reply(R"({"ok":false})");
   ASSERT_FALSE(bare);
   EXPECT_EQ(bare.error().message(), "the daemon refused the request");
@@ -39,6 +50,15 @@ TEST(Reply, OkOrWhatTheDaemonSaid) {
   EXPECT_EQ(reply_error(R"({"ok":false,"error":"busy"})"), "busy");
   EXPECT_EQ(reply_error(R"({"ok":true})"), std::nullopt);
   EXPECT_EQ(reply_error("{\"ok\":true,\"tree\":{"), std::nullopt);
+}
+
+TEST(Reply, NumbersAndBooleans) {
+  std::string kill = R"({"ok":true,"path":"/init_container/a","cgroup_kill":true,"signalled":2})";
+  EXPECT_EQ(*reply_number(kill, "signalled"), 2U);
+  EXPECT_TRUE(*reply_bool(kill, "cgroup_kill"));
+  EXPECT_FALSE(reply_number(kill, "path"));
+  EXPECT_FALSE(reply_bool(kill, "signalled"));
+  EXPECT_FALSE(reply_bool(kill, "nothing"));
 }
 
 TEST(Reply, MembersTakenOut) {
