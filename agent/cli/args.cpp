@@ -1,5 +1,6 @@
 // nsgroup's command line.
 #include "cli/args.h"
+#include "cli/watch_args.h"
 
 #include "service/metrics_http.h"
 
@@ -31,7 +32,8 @@ const std::vector<CommandSpec>& specs() {
       {"watch",
        Command::Watch,
        {"--text"},
-       {"--socket", "--hooks", "--ring-buffer-kib", "--denied-rate", "--btf"}},
+       {"--socket", "--hooks", "--ring-buffer-kib", "--denied-rate", "--btf", "--pid", "--uid",
+        "--comm", "--event", "--container"}},
       {"which", Command::Which, {}, {"--socket"}},
       {"stats", Command::Stats, {}, {"--socket", "--format"}},
       {"rename", Command::Rename, {}, {"--socket"}},
@@ -154,6 +156,8 @@ Commands:
       N levels below the root (0: the root alone).
   watch [--socket PATH] [--text] [--hooks=auto|fexit|tracepoint]
         [--ring-buffer-kib N] [--denied-rate N] [--btf FILE]
+        [--pid PID] [--uid UID] [--comm NAME] [--event KIND[,KIND...]]
+        [--container PATH]
       Stream events as JSON lines: from the daemon, or, with no daemon
       listening, by loading the BPF programs itself (root; --hooks,
       --ring-buffer-kib, --denied-rate and --btf as for daemon). Kinds: clone, unshare, setns, denied (a
@@ -162,6 +166,13 @@ Commands:
       rate, with the uid and a count), container_removed.
       --text prints one aligned line per event instead (TIME EVENT PID COMM
       NS CONTAINER), coloured on a terminal unless NO_COLOR is set.
+      Filters, applied before formatting (and by the daemon, for its
+      watchers): --pid, --uid, --comm (exact), --event (the kinds above) and
+      --container PATH (it and its subtree; needs the daemon). Each may be
+      repeated or take a comma-separated list, any value matching; different
+      filters must all match. An event without the fact filtered on (an
+      exit has no uid) is left out, except lost, which only --event leaves
+      out.
       SIGINT or SIGTERM stops it with status 0.
   which PID [--socket PATH]
       Print the full path of the container PID is in.
@@ -240,7 +251,10 @@ ParseResult parse_args(const std::vector<std::string_view>& args) {
           return usage_error("option '" + std::string(name) + "' needs a value");
         value = args[++i];
       }
-      if (name == "--socket") {
+      if (is_watch_filter_option(name)) {
+        if (auto bad = add_watch_filter_option(o.filter, name, *value))
+          return usage_error(*bad);
+      } else if (name == "--socket") {
         if (value->empty())
           return usage_error("--socket needs a path");
         o.socket = std::string(*value);

@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/watch_filter.h"
 #include "service/daemon.h"
 
 namespace nsgroup {
@@ -23,6 +24,8 @@ struct Options {
   bool pids = false;
   int depth = -1;  // tree --depth: levels below the root shown; -1 all
   bool no_daemon = false;  // tree --no-daemon: scan here, never ask the daemon
+  // watch: --pid, --uid, --comm, --event, --container (cli/watch_args.h)
+  WatchFilter filter;
   // stats
   enum class Format { Json, Prometheus } format = Format::Json;
   // daemon, watch: --btf, the BTF for CO-RE (kernel/bpf_support.h)
