@@ -58,8 +58,8 @@ struct Reply {
   bool start_watch = false;  // the connection becomes an event stream
   // With start_watch: what the watcher asked to see, and the containers of
   // its filter.containers (the same order), so the filter follows renames.
-  WatchFilter filter;
-  std::vector<ContainerId> filter_ids;
+  WatchFilter filter{};
+  std::vector<ContainerId> filter_ids{};
 };
 
 class Api {

@@ -3,7 +3,9 @@
 // fan-out's delivery() (service/fanout.h) before any line is built.
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "fake_backend.h"
 #include "json/json.h"
@@ -23,14 +25,15 @@ struct Sample : ApiSample {
     return api.answer(who, req.dump());
   }
   // A watcher as the daemon makes one from the reply.
-  Connection watcher(ContainerId scope, const Reply& r) {
-    Connection c;
+  Connection& watcher(ContainerId scope, const Reply& r) {
+    auto& c = *conns.emplace_back(std::make_unique<Connection>());
     c.who.scope = scope;
     c.watching = r.start_watch;
     c.filter = r.filter;
     c.filter_ids = r.filter_ids;
     return c;
   }
+  std::vector<std::unique_ptr<Connection>> conns;
   const Tree& tree() const { return backend.tree; }
 };
 
@@ -80,8 +83,8 @@ TEST(WatchFilterApi, AContainerIsResolvedWithinTheClientsScope) {
 
 TEST(WatchFilterApi, AWatcherGetsOnlyWhatItsFilterKeeps) {
   Sample s;
-  Connection by_pid = s.watcher(kRootId, s.watch(kRootId, {{"op", "watch"}, {"pid", 20}}));
-  Connection all = s.watcher(kRootId, s.watch(kRootId, {{"op", "watch"}}));
+  Connection& by_pid = s.watcher(kRootId, s.watch(kRootId, {{"op", "watch"}, {"pid", 20}}));
+  Connection& all = s.watcher(kRootId, s.watch(kRootId, {{"op", "watch"}}));
   std::string b = s.tree().path(s.b), sib = s.tree().path(s.sibling);
   Event of20 = proc_event(20, "x"), of30 = proc_event(30, "x");
   EXPECT_EQ(delivery(s.tree(), by_pid, watch_subject(of20, b), {}), Delivery::Whole);
@@ -91,7 +94,7 @@ TEST(WatchFilterApi, AWatcherGetsOnlyWhatItsFilterKeeps) {
 
 TEST(WatchFilterApi, AContainerFilterFollowsARenameAndItsRemoval) {
   Sample s;
-  Connection c = s.watcher(kRootId, s.watch(kRootId, {{"op", "watch"},
+  Connection& c = s.watcher(kRootId, s.watch(kRootId, {{"op", "watch"},
                                                       {"container", s.tree().path(s.a)}}));
   ASSERT_TRUE(c.watching);
   ASSERT_TRUE(s.backend.rename(s.a, "web"));
@@ -108,7 +111,7 @@ TEST(WatchFilterApi, AContainerFilterFollowsARenameAndItsRemoval) {
 TEST(WatchFilterApi, AccessComesFirstAndRedactionStays) {
   Sample s;
   // A client in a, filtering on a pid of the sibling: never shown.
-  Connection in_a = s.watcher(s.a, s.watch(s.a, {{"op", "watch"}, {"pid", {20, 30}}}));
+  Connection& in_a = s.watcher(s.a, s.watch(s.a, {{"op", "watch"}, {"pid", {20, 30}}}));
   Event of30 = proc_event(30, "x"), of20 = proc_event(20, "x");
   EXPECT_EQ(delivery(s.tree(), in_a, watch_subject(of30, s.tree().path(s.sibling)), {}),
             Delivery::None);
