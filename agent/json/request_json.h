@@ -15,8 +15,7 @@ namespace nsgroup {
 
 // One request, every field as the handlers read it. A field absent or of
 // another type is empty here; the handler for the op says what it needs.
-// A new field (watch filters) is one member here and one line in
-// parse_request.
+// A new field is one member here and one line in parse_request.
 struct Request {
   std::string op;                    // "" when absent or not a string
   bool pids = false;                 // tree: members' pids; true only for `true`
