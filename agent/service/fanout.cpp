@@ -3,6 +3,8 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+
 #include "service/access.h"
 #include "util/log.h"
 
@@ -35,11 +37,14 @@ bool Fanout::wanted() const { return stdout_ || (server_ && server_->has_watcher
 Delivery delivery(const Tree& tree, Connection& c, const WatchSubject& s, std::string_view from) {
   if (!may_see(tree, c.who, s.container))
     return Delivery::None;
-  // Once a container is gone its last path stands, so that its own
-  // container_removed event still matches.
-  for (std::size_t i = 0; i < c.filter_ids.size() && i < c.filter.containers.size(); ++i)
-    if (tree.find(c.filter_ids[i]))
-      c.filter.containers[i] = tree.path(c.filter_ids[i]);
+  // Container filters follow renames. Once a container is gone its last
+  // path stands, so that its own container_removed event still matches.
+  // (Notes are about no container: nothing to compare.)
+  std::size_t n = std::min(c.filter_ids.size(), c.filter.containers.size());
+  if (!s.container.empty())
+    for (std::size_t i = 0; i < n; ++i)
+      if (tree.find(c.filter_ids[i]))
+        c.filter.containers[i] = tree.path(c.filter_ids[i]);
   if (!c.filter.matches(s))
     return Delivery::None;
   return from.empty() || may_see(tree, c.who, from) ? Delivery::Whole : Delivery::Redacted;
