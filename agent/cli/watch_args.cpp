@@ -34,7 +34,7 @@ std::optional<std::string> add_watch_filter_option(WatchFilter& f, std::string_v
       return std::string(name) + ": " + ok.error().message();
     return std::nullopt;
   }
-  return "unknown option '" + std::string(name) + "'";
+  return std::string("unknown option '").append(name).append("'");
 }
 
 }  // namespace nsgroup

@@ -59,7 +59,7 @@ std::string parse_watch_filter(const Json& req, WatchFilter& f) {
     const Json one = Json::array({*it});
     for (const Json& v : it->is_array() ? *it : one)
       if (auto ok = add_filter_value(f, ff, v); !ok)
-        return "watch \"" + std::string(ff.key) + "\": " + ok.error().message();
+        return std::string("watch \"").append(ff.key).append("\": ") + ok.error().message();
   }
   return {};
 }
