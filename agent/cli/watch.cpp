@@ -9,7 +9,6 @@
 #include "cli/client.h"
 #include "cli/text.h"
 #include "json/event_decode.h"
-#include "json/client_reply.h"
 #include "json/request_json.h"
 #include "kernel/tracer.h"
 #include "service/tracer_session.h"
