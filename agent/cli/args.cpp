@@ -1,5 +1,6 @@
 // nsgroup's command line.
 #include "cli/args.h"
+#include "cli/watch_args.h"
 
 #include "cli/help.h"
 #include "service/metrics_http.h"
@@ -81,6 +82,8 @@ std::optional<std::string> apply_value(const CommandSpec& spec, std::string_view
     o.output = Output::Default;
     return apply_output(spec, value, o);
   }
+  if (is_watch_filter_option(name))
+    return add_watch_filter_option(o.filter, name, value);
   if (name == "--socket") {
     if (value.empty())
       return "--socket needs a path";

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "cli/command_specs.h"
+#include "core/watch_filter.h"
 #include "service/daemon.h"
 
 namespace nsgroup {
@@ -27,6 +28,8 @@ struct Options {
   bool pids = false;
   int depth = -1;  // tree --depth: levels below the root shown; -1 all
   bool no_daemon = false;  // tree --no-daemon: scan here, never ask the daemon
+  // watch: --pid, --uid, --comm, --event, --container (cli/watch_args.h)
+  WatchFilter filter;
   // daemon, watch: --btf, the BTF for CO-RE (kernel/bpf_support.h)
   std::string btf;
   // which

@@ -134,8 +134,14 @@ errno), exit, lost (records dropped, with a count), suppressed (denied
 records over a uid's rate, with the uid and a count),
 container_removed. -o text prints one aligned line per event instead
 (TIME EVENT PID COMM NS CONTAINER), coloured on a terminal unless
-NO_COLOR is set. SIGINT or SIGTERM stops it with status 0, and so does
-a reader that goes away.)",
+NO_COLOR is set. Filters, applied before formatting (and by the daemon,
+for its watchers): --pid, --uid, --comm (exact), --event (the kinds
+above) and --container PATH (it and its subtree; needs the daemon). Each
+may be repeated or take a comma-separated list, any value matching;
+different filters must all match. An event without the fact filtered on
+(an exit has no uid) is left out, except lost, which only --event leaves
+out. SIGINT or SIGTERM stops it with status 0, and so does a reader that
+goes away.)",
        {
            {"--output", 'o', "=json|text", "json lines (the default) or text, aligned lines."},
            {"--text", 0, "", "The same as -o text."},
@@ -144,6 +150,13 @@ a reader that goes away.)",
            kRing,
            kDeniedRate,
            kBtf,
+           {"--pid", 0, "PID", "Only events of these pids (a clone's pid is the child's)."},
+           {"--uid", 0, "UID", "Only events of these uids."},
+           {"--comm", 0, "NAME", "Only events of processes with this command name (exact)."},
+           {"--event", 0, "KINDS",
+            "Only events of these kinds, comma-separated: clone, unshare, setns, denied, "
+            "exit, lost, suppressed, container_removed."},
+           {"--container", 0, "PATH", "Only events in this container or below it (daemon)."},
        }},
       {"which", Command::Which, "PID",
        R"(Print the full path of the container PID is in. Status 3 when there is

@@ -10,7 +10,7 @@
 #include "cli/client.h"
 #include "cli/text.h"
 #include "json/event_decode.h"
-#include "json/client_reply.h"
+#include "json/request_json.h"
 #include "kernel/tracer.h"
 #include "service/tracer_session.h"
 #include "util/clock.h"
@@ -66,9 +66,10 @@ class EventOut {
   int err_ = 0;
 };
 
-// Relays the daemon's event stream to stdout.
-Status watch_daemon(Client& client, Epoll& ep, int sfd, EventOut& out) {
-  if (auto ack = client.request(RequestLine("watch").str()); !ack)
+// Relays the daemon's event stream to stdout; the daemon applies the filter.
+Status watch_daemon(Client& client, const WatchFilter& filter, Epoll& ep, int sfd,
+                    EventOut& out) {
+  if (auto ack = client.request(watch_request_line(filter)); !ack)
     return ack.error();
   if (!out.start())
     return out.done();
@@ -109,13 +110,18 @@ Status run_watch(const Options& opts) {
     return !sfd ? sfd.error() : !ep ? ep.error() : client.error();
   EventOut out(opts.text());
   if (*client)
-    return watch_daemon(**client, *ep, sfd->get(), out);
+    return watch_daemon(**client, opts.filter, *ep, sfd->get(), out);
+  // Our own tracer places no event in a container: that takes the tree,
+  // seeded by a scan and kept by tracking every fork, which is the daemon.
+  if (!opts.filter.containers.empty())
+    return failure("--container needs the daemon (no daemon listens on " + opts.socket +
+                   "): without one, watch has no tree to place events in");
 
   BootClock clock = BootClock::now();
   bool reader_gone = false;
 
   auto print = [&](const Event& e) {
-    if (reader_gone || e.kind == EventKind::Fork)
+    if (reader_gone || e.kind == EventKind::Fork || !opts.filter.matches(watch_subject(e)))
       return;
     if (!out.write(e, clock))
       reader_gone = true;

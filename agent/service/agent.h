@@ -106,9 +106,9 @@ class Agent final : public ApiBackend, private EventPublisher, private LossListe
  private:
   // EventPublisher: the fan-out.
   bool wanted() const override { return fanout_->wanted(); }
-  void publish(std::string_view line, std::string_view where, std::string_view from,
-               const std::function<std::string()>& redacted) override {
-    fanout_->publish(line, where, from, redacted);
+  void publish(const WatchSubject& subject, const LineFn& line, std::string_view from,
+               const LineFn& redacted) override {
+    fanout_->publish(subject, line, from, redacted);
   }
   // LossListener: counted, published, and a rescan where the tree missed
   // something.

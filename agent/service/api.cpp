@@ -42,7 +42,7 @@ Reply Api::handle(const Identity& who, const Request& req) {
   if (op == "kill")
     return {kill(who, req)};
   if (op == "watch")
-    return {watching_line(), true};
+    return watch(who, req);
   ++counters_.bad_requests;
   return {error_line(op.empty() ? "request has no \"op\"" : "unknown op \"" + op + "\"",
                      kErrInvalid)};
@@ -136,6 +136,25 @@ std::string Api::kill(const Identity& who, const Request& req) {
   KillOutcome k = backend_.kill(*id);
   log_info("killed " + *path);
   return killed_line(killed, k.cgroup_kill, k.signalled);
+}
+
+Reply Api::watch(const Identity& who, const Request& req) {
+  if (!req.watch_error.empty()) {
+    ++counters_.bad_requests;
+    return {error_line(req.watch_error)};
+  }
+  Reply r{watching_line(), true, req.watch, {}};
+  // A container filter names a container the client may see, as rename
+  // and kill do; it is held by id, so that a rename does not end it.
+  const Tree& t = backend_.current();
+  for (std::string& path : r.filter.containers) {
+    auto id = t.find_path(path);
+    if (!id || !t.is_within(*id, who.scope))
+      return {error_line("watch: no container at " + path)};
+    path = t.path(*id);
+    r.filter_ids.push_back(*id);
+  }
+  return r;
 }
 
 std::string Api::stats(const Identity& who) {

@@ -13,6 +13,7 @@
 
 #include "core/snapshot.h"
 #include "core/tree.h"
+#include "core/watch_filter.h"
 #include "json/request_json.h"
 #include "json/stats_report.h"
 #include "service/access.h"
@@ -55,6 +56,10 @@ class ApiBackend {
 struct Reply {
   std::string text;          // one line of JSON, without its newline
   bool start_watch = false;  // the connection becomes an event stream
+  // With start_watch: what the watcher asked to see, and the containers of
+  // its filter.containers (the same order), so the filter follows renames.
+  WatchFilter filter{};
+  std::vector<ContainerId> filter_ids{};
 };
 
 class Api {
@@ -73,6 +78,7 @@ class Api {
   std::string rename(const Identity& who, const Request& req);
   std::string kill(const Identity& who, const Request& req);
   std::string stats(const Identity& who);
+  Reply watch(const Identity& who, const Request& req);
 
   ApiBackend& backend_;
   const BootClock& clock_;

@@ -54,7 +54,11 @@ class Daemon {
 
 void Daemon::on_request(Connection& c, std::string_view line) {
   Reply r = agent_.api().answer(c.who, line);
-  c.watching = c.watching || r.start_watch;
+  if (r.start_watch) {  // a second watch request replaces the filter
+    c.watching = true;
+    c.filter = std::move(r.filter);
+    c.filter_ids = std::move(r.filter_ids);
+  }
   server_->send(c, std::move(r.text));
 }
 

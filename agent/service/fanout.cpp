@@ -3,6 +3,8 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+
 #include "service/access.h"
 #include "util/log.h"
 
@@ -32,27 +34,50 @@ void Fanout::flush() {
 
 bool Fanout::wanted() const { return stdout_ || (server_ && server_->has_watchers()); }
 
-void Fanout::publish(std::string_view body, std::string_view where, std::string_view from,
-                     const std::function<std::string()>& redacted) {
+Delivery delivery(const Tree& tree, Connection& c, const WatchSubject& s, std::string_view from) {
+  if (!may_see(tree, c.who, s.container))
+    return Delivery::None;
+  // Container filters follow renames. Once a container is gone its last
+  // path stands, so that its own container_removed event still matches.
+  // (Notes are about no container: nothing to compare.)
+  std::size_t n = std::min(c.filter_ids.size(), c.filter.containers.size());
+  if (!s.container.empty())
+    for (std::size_t i = 0; i < n; ++i)
+      if (tree.find(c.filter_ids[i]))
+        c.filter.containers[i] = tree.path(c.filter_ids[i]);
+  if (!c.filter.matches(s))
+    return Delivery::None;
+  return from.empty() || may_see(tree, c.who, from) ? Delivery::Whole : Delivery::Redacted;
+}
+
+void Fanout::publish(const WatchSubject& s, const LineFn& line, std::string_view from,
+                     const LineFn& redacted) {
+  std::optional<std::string> body;  // built at most once, when someone takes it
+  auto text = [&]() -> const std::string& {
+    if (!body)
+      body = line();
+    return *body;
+  };
   if (stdout_) {
-    out_.append(body).push_back('\n');
+    out_.append(text()).push_back('\n');
     if (out_.size() >= kFlushBytes)
       flush();
   }
   if (!server_)
     return;
-  bool redact = false;
-  server_->broadcast(body, [&](const Connection& c) {
-    if (!may_see(tree_, c.who, where))
-      return false;
-    bool from_inside = from.empty() || may_see(tree_, c.who, from);
-    redact = redact || !from_inside;
-    return from_inside;
-  });
-  if (redact && redacted) {
-    server_->broadcast(redacted(), [&](const Connection& c) {
-      return may_see(tree_, c.who, where) && !may_see(tree_, c.who, from);
-    });
+  // Filtered first: a watcher that does not want the event costs no JSON.
+  std::vector<Connection*> whole, hidden;
+  for (Connection* c : server_->watchers()) {
+    Delivery d = delivery(tree_, *c, s, from);
+    if (d != Delivery::None)
+      (d == Delivery::Whole ? whole : hidden).push_back(c);
+  }
+  for (Connection* c : whole)
+    server_->send(*c, std::string_view(text()));
+  if (!hidden.empty() && redacted) {
+    std::string r = redacted();
+    for (Connection* c : hidden)
+      server_->send(*c, std::string_view(r));
   }
 }
 

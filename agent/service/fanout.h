@@ -10,6 +10,7 @@
 
 #include "core/tree.h"
 #include "json/json.h"
+#include "service/model.h"
 #include "service/server.h"
 #include "util/async_writer.h"
 
@@ -19,6 +20,13 @@ namespace nsgroup {
 // lines are dropped and counted: the loop never waits on it.
 inline constexpr std::size_t kStdoutQueueBytes = std::size_t{8} << 20;
 
+// What a watcher gets of an event about subject.container whose subject
+// came from `from`: nothing (access rule 1, or its filter says no), the
+// line, or the line redacted (it may not see `from`). A container filter
+// first follows its container's renames.
+enum class Delivery { None, Whole, Redacted };
+Delivery delivery(const Tree& tree, Connection& c, const WatchSubject& s, std::string_view from);
+
 class Fanout {
  public:
   Fanout(const Tree& tree, bool to_stdout);
@@ -27,13 +35,15 @@ class Fanout {
 
   // True when someone would read an event: JSON nobody reads is not built.
   bool wanted() const;
-  // Sends an event (a JSON line without its newline) about the container
-  // at path `where` (empty: about no container, the root's watchers only),
-  // whose subject came from `from` (empty: no origin to hide). redacted()
-  // makes the line for watchers who may see `where` but not `from`; it is
-  // called only when there is one.
-  void publish(std::string_view line, std::string_view where, std::string_view from = {},
-               const std::function<std::string()>& redacted = {});
+  // Sends an event about the container at path subject.container (empty:
+  // about no container, the root's watchers only), whose subject came from
+  // `from` (empty: no origin to hide), to stdout and to every watcher that
+  // may see it and whose filter keeps it. line() makes its JSON line
+  // (without its newline), once, and only when someone takes it;
+  // redacted() makes the line for watchers who may see the container but
+  // not `from`, called only when there is one.
+  void publish(const WatchSubject& subject, const LineFn& line, std::string_view from = {},
+               const LineFn& redacted = {});
   // Hands the lines stdout has waiting to its writer thread: once per loop
   // turn (or per 64 KiB), not once per event.
   void flush();

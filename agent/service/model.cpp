@@ -36,14 +36,15 @@ void Model::publish(const Event& e, const ApplyResult& r) {
   p.created = r.created;
   // Exits and refusals have no origin to hide: they are scoped by where.
   bool no_origin = e.kind == EventKind::Exit || e.kind == EventKind::Denied;
-  out_.publish(event_line(e, clock_, &p), p.container,
-               no_origin ? std::string_view() : std::string_view(p.from),
-               [&] { return event_line(e, clock_, &p, true); });
+  out_.publish(
+      watch_subject(e, p.container), [&] { return event_line(e, clock_, &p); },
+      no_origin ? std::string_view() : std::string_view(p.from),
+      [&] { return event_line(e, clock_, &p, true); });
 }
 
 void Model::publish_note(const Event& e) {
   ++counters_.events[static_cast<std::size_t>(e.kind)];
-  out_.publish(event_line(e, clock_), {}, {}, {});
+  out_.publish(watch_subject(e), [&] { return event_line(e, clock_); }, {}, {});
 }
 
 void Model::collect() { collect(false, false); }
@@ -65,9 +66,11 @@ void Model::publish_removed() {
   std::uint64_t now = BootClock::boot_ns_now();
   for (; published_removed_ < delta_.removed.size(); ++published_removed_) {
     ++counters_.containers_removed;
-    if (wanted)
-      out_.publish(removed_line(delta_.removed[published_removed_], clock_, now),
-                   delta_.removed[published_removed_].path, {}, {});
+    if (!wanted)
+      continue;
+    const auto& removed = delta_.removed[published_removed_];
+    out_.publish(removed_subject(removed.path), [&] { return removed_line(removed, clock_, now); },
+                 {}, {});
   }
 }
 

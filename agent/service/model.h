@@ -17,10 +17,14 @@
 #include "core/event.h"
 #include "core/snapshot.h"
 #include "core/tree.h"
+#include "core/watch_filter.h"
 #include "service/stats.h"
 #include "util/clock.h"
 
 namespace nsgroup {
+
+// An event's JSON line, built only when someone takes it.
+using LineFn = std::function<std::string()>;
 
 // Where event lines go (the fan-out in the daemon): the same contract as
 // Fanout::wanted() and Fanout::publish().
@@ -29,8 +33,8 @@ class EventPublisher {
   virtual ~EventPublisher() = default;
   // True when someone would read an event: JSON nobody reads is not built.
   virtual bool wanted() const = 0;
-  virtual void publish(std::string_view line, std::string_view where, std::string_view from,
-                       const std::function<std::string()>& redacted) = 0;
+  virtual void publish(const WatchSubject& subject, const LineFn& line, std::string_view from,
+                       const LineFn& redacted) = 0;
 };
 
 // The nsfs pins: the ones last read (fresh == false: no I/O), or read

@@ -249,16 +249,21 @@ bool Server::has_watchers() const {
   return any;
 }
 
-void Server::broadcast(std::string_view line,
-                       const std::function<bool(const Connection&)>& want) {
-  std::vector<Connection*> targets;
+std::vector<Connection*> Server::watchers() {
+  std::vector<Connection*> out;
   core_.for_each([&](StreamConn& sc) {
     auto& c = static_cast<Connection&>(sc);
-    if (c.watching && want(c))
-      targets.push_back(&c);
+    if (c.watching)
+      out.push_back(&c);
   });
-  for (Connection* c : targets)
-    send(*c, line);  // closed ones stay until reap()
+  return out;
+}
+
+void Server::broadcast(std::string_view line,
+                       const std::function<bool(const Connection&)>& want) {
+  for (Connection* c : watchers())
+    if (want(*c))
+      send(*c, line);  // closed ones stay until reap()
 }
 
 }  // namespace nsgroup

@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/watch_filter.h"
 #include "service/access.h"
 #include "service/framing.h"
 #include "service/stream_core.h"
@@ -32,6 +33,10 @@ struct Connection : StreamConn {
   UniqueFd peer_pidfd;
   std::string unpinned;
   bool watching = false;
+  // What this watcher asked to see (api.h's Reply), applied by the fan-out
+  // before an event is formatted for it.
+  WatchFilter filter;
+  std::vector<ContainerId> filter_ids;  // filter.containers' containers
   bool held = false;           // in Server's list of requests for a later turn
   std::uint64_t turn = 0;      // the loop turn `answered` counts in
   int answered = 0;            // requests answered in that turn
@@ -86,6 +91,8 @@ class Server : private StreamUser {
   // A line to every watching connection for which want() is true.
   void broadcast(std::string_view line,
                  const std::function<bool(const Connection&)>& want);
+  // The watching connections (closed ones too, until reap()).
+  std::vector<Connection*> watchers();
   // Answers requests held back (kRequestsPerTurn, kReplyBacklog); once
   // per loop turn, at its end.
   void service();

@@ -19,15 +19,17 @@ using namespace test;  // NOLINT(google-build-using-namespace)
 struct Line {
   Json json;
   std::string where, from;
+  WatchSubject subject;  // its container a view into `where`: do not keep
 };
 
 struct FakePublisher : EventPublisher {
   bool listening = true;
   std::vector<Line> lines;
   bool wanted() const override { return listening; }
-  void publish(std::string_view line, std::string_view where, std::string_view from,
-               const std::function<std::string()>&) override {
-    lines.push_back({Json::parse(line), std::string(where), std::string(from)});
+  void publish(const WatchSubject& subject, const LineFn& line, std::string_view from,
+               const LineFn&) override {
+    lines.push_back({Json::parse(line()), std::string(subject.container), std::string(from),
+                     subject});
   }
 };
 
@@ -60,6 +62,27 @@ TEST(Model, AnEventIsAppliedCountedAndPublished) {
   EXPECT_EQ(f.out.lines[0].where, f.model.tree().path(r.container));
   EXPECT_EQ(f.out.lines[0].from, "/init_container");
   EXPECT_EQ(f.out.lines[0].json["container"], f.model.tree().path(r.container));
+}
+
+TEST(Model, AnEventIsPublishedWithTheFactsAFilterReads) {
+  Fixture f;
+  Event e = unshare(10, root_set(), kNet);
+  e.uid = 1000;
+  e.comm = "unshare";
+  f.model.apply(e);
+  f.model.apply(exit_of(10));
+  f.model.collect();
+  ASSERT_EQ(f.out.lines.size(), 3U);
+  const WatchSubject& made = f.out.lines[0].subject;
+  EXPECT_EQ(made.kind, EventKind::Unshare);
+  EXPECT_EQ(made.pid, 10U);
+  EXPECT_EQ(made.uid, 1000U);
+  EXPECT_EQ(made.comm, "unshare");
+  EXPECT_EQ(f.out.lines[1].subject.kind, EventKind::Exit);
+  EXPECT_FALSE(f.out.lines[1].subject.uid);  // exits carry none
+  EXPECT_EQ(f.out.lines[2].subject.kind, EventKind::ContainerRemoved);
+  EXPECT_EQ(f.out.lines[2].where, f.out.lines[0].where);
+  EXPECT_FALSE(f.out.lines[2].subject.pid);
 }
 
 TEST(Model, ForksAreCountedNotPublished) {
