@@ -5,6 +5,8 @@
 # line: compadd -O applies zsh's own matching against what was typed, and
 # the -p/-P prefixes of file matches are put back. Exit 1 when the
 # completion did not finish within 20 s. The line is never run.
+# NSG_ZCOMPDUMP: compinit's dump file, made on the first run and read by
+# the next ones (compinit reads some 800 files to make it).
 emulate -L zsh
 zmodload zsh/zpty || exit 1
 local dir=$1 line=$2
@@ -14,7 +16,7 @@ zpty nsg zsh -f -i || exit 1
 trap "rm -rf ${(q)out}" EXIT
 local -a setup=(
   "PROMPT='' RPROMPT='' fpath=(${(q)dir} \$fpath)"
-  "autoload -Uz compinit && compinit -u -D"
+  "autoload -Uz compinit && compinit -u -d ${(q)${NSG_ZCOMPDUMP:-$out/zcompdump}}"
   # No listing, no menu: nothing waits for a key after TAB.
   "unsetopt autolist automenu menucomplete listbeep beep; bindkey '^I' complete-word"
   "nsg_done() { print END >${(q)out}/done }"
@@ -37,9 +39,10 @@ local s
 for s in $setup; do zpty -w nsg "$s"; done
 zpty -w -n nsg "$line"$'\t'
 integer i
-for (( i = 0; i < 200; i++ )); do
+zmodload zsh/zselect
+for (( i = 0; i < 1000; i++ )); do
   [[ -e $out/done ]] && break
-  sleep 0.1
+  zselect -t 2  # 20 ms
 done
 zpty -d nsg
 [[ -e $out/done ]] || { print -u2 "zsh_complete: no end of completion for '$line'"; exit 1 }
