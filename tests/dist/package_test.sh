@@ -192,7 +192,11 @@ if command -v zsh >/dev/null; then
   ok "zsh: compinit maps nsgroup to _nsgroup"
 fi
 if command -v fish >/dev/null; then
-  got=$(fish --no-config -c 'complete -C "nsgroup da"' | cut -f1)
+  # Not --no-config: fish's own config.fish puts vendor_completions.d in
+  # fish_complete_path. A home of its own keeps root's config out.
+  mkdir -p "$tmp/home"
+  got=$(HOME=$tmp/home XDG_CONFIG_HOME=$tmp/home XDG_DATA_HOME=$tmp/home \
+        fish -c 'complete -C "nsgroup da"' | cut -f1)
   [ "$got" = daemon ] || fail "fish: 'nsgroup da<TAB>' gives '$got'"
   ok "fish: 'nsgroup da<TAB>' -> daemon"
 fi
