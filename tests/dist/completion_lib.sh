@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by the completion tests (tests/dist/*completion_test.sh): what the
 # binary's help says, read independently of any completion's own reader;
 # the container paths of `nsgroup tree`; a stand-in daemon serving one tree
@@ -112,6 +113,7 @@ while True:
             f.write(json.dumps(doc, separators=(",", ":")).encode() + b"\n")
             f.flush()
 PY
+  # shellcheck disable=SC2034 # the caller's, to kill
   nsg_standin_pid=$!
   local _
   for _ in $(seq 300); do [[ -S $1 ]] && return 0; sleep 0.1; done

@@ -40,6 +40,7 @@ export NSG_ZCOMPDUMP=$tmp/zcompdump
 # Completes LINE (its first word the binary) with the cursor at its end;
 # prints the candidates one a line, sorted, without descriptions, and
 # without the / that marks a directory.
+# shellcheck disable=SC2016 # fish's $argv, in single quotes
 complete_line() {
   case $shell in
     zsh) zsh -f "$here/zsh_complete.zsh" "$(dirname "$completion")" "$1" ;;
@@ -88,6 +89,7 @@ for bin in "$nsgroup" "$tmp/per-command/nsgroup"; do
   while read -r _ cmd opt values; do
     choices=$(tr '|' '\n' <<<"${values#=}")
     if [[ $opt == --* ]]; then
+      # shellcheck disable=SC2001 # a prefix on each line
       expect "nsgroup $cmd $opt=" "$(sed "s/^/$opt=/" <<<"$choices")"
       expect "nsgroup $cmd $opt=${choices:0:1}" "$(grep "^${choices:0:1}" <<<"$choices" | sed "s/^/$opt=/")"
     fi
@@ -107,7 +109,7 @@ for bin in "$nsgroup" "$tmp/per-command/nsgroup"; do
   for pid in 1 $$; do
     got=$(complete_line "$bin which $pid")
     grep -qx "$pid" <<<"$got" || nsg_fail "$shell, $label: 'which $pid<TAB>' does not offer pid $pid"
-    bad=$(grep -vx "$pid[0-9]*" <<<"$got" || true)
+    bad=$(grep -vx "${pid}[0-9]*" <<<"$got" || true)
     [[ -z $bad ]] || nsg_fail "$shell, $label: 'which $pid<TAB>' offers $(head -1 <<<"$bad")"
   done
   echo "ok: $label: 'which 1<TAB>', 'which $$<TAB>' -> pids of /proc"
