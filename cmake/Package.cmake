@@ -39,7 +39,10 @@ set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 # their install rules, maintainer scripts 0755 here.
 set(CPACK_STRIP_FILES ON)
 set(CPACK_PRE_BUILD_SCRIPTS ${PROJECT_SOURCE_DIR}/dist/debian/staging.cmake)
+# conffiles: /etc/default/nsgroup, which dpkg then keeps as the
+# administrator edited it on upgrade, and removes on purge only.
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
+    ${PROJECT_SOURCE_DIR}/dist/debian/conffiles
     ${PROJECT_SOURCE_DIR}/dist/debian/postinst
     ${PROJECT_SOURCE_DIR}/dist/debian/prerm
     ${PROJECT_SOURCE_DIR}/dist/debian/postrm)

@@ -19,7 +19,7 @@ NSGROUP_TEST_PACKAGES=(
   # issue 13's real components: metrics, package, manual, runtimes, manifests
   prometheus
   lintian dpkg-dev fakeroot
-  man-db groff-base bash-completion
+  man-db groff-base bash-completion zsh fish
   runc crun lxc systemd-container
   python3-yaml
 )

@@ -17,6 +17,8 @@ completion=${1:?the completion script}
 nsgroup=${2:?the nsgroup binary}
 part=${3:-basic}
 export LC_ALL=C.UTF-8
+# shellcheck source=tests/dist/completion_lib.sh
+source "$(dirname "$0")/completion_lib.sh"
 
 if [[ $part == containers && $(id -u) -ne 0 ]]; then
   echo "skipped: the host's container paths need root (a scan of every process)"
@@ -25,11 +27,13 @@ fi
 
 tmp=$(mktemp -d)
 started=""  # the pid of what this test started in the background
+nsg_standin_pid=""
 cleanup() {
   if [[ -n $started ]]; then
     # shellcheck disable=SC2046 # its children: pids, one a word
     kill $(cat /proc/"$started"/task/*/children 2>/dev/null) "$started" 2>/dev/null || true
   fi
+  [[ -z $nsg_standin_pid ]] || kill "$nsg_standin_pid" 2>/dev/null || true
   rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -108,15 +112,7 @@ expect() {
 }
 
 # The paths in `nsgroup tree ARGS...`, by python3's json module.
-tree_paths() {
-  "$nsgroup" tree "$@" | python3 -c '
-import json, sys
-def walk(c):
-    yield c["path"]
-    for k in c["children"]:
-        yield from walk(k)
-print("\n".join(walk(json.load(sys.stdin)["root"])))'
-}
+tree_paths() { nsg_tree_paths "$nsgroup" "$@"; }
 
 if [[ $part == containers ]]; then
   # Real containers below the root, nested: a UTS namespace and, in it, a
@@ -214,32 +210,9 @@ grep -vqx "$$[0-9]*" <<<"$got" && fail "'which $$<TAB>' offers $(grep -vx "$$[0-
 echo "ok: 'which 1<TAB>', 'which $$<TAB>' -> pids of /proc"
 
 # Container paths from the daemon at --socket: a stand-in that serves one
-# tree, whose names need quoting.
+# tree, whose names need quoting (tests/dist/completion_lib.sh).
 sock=$tmp/nsgroup.sock
-python3 - "$sock" <<'EOF' &
-import json, socket, sys
-def c(id, path, kids=()):
-    return {"id": id, "name": path.rsplit("/", 1)[1], "path": path, "label": 'comm:"path": "/x"',
-            "new_ns": [], "nprocs": 1, "pinned": False, "cgroup": None, "created": None,
-            "children": list(kids)}
-root = c(1, "/init_container", [
-    c(3, "/init_container/container_3", [c(7, "/init_container/container_3/web server")]),
-    c(4, '/init_container/a"b\\c')])
-s = socket.socket(socket.AF_UNIX)
-s.bind(sys.argv[1])
-s.listen()
-while True:
-    conn, _ = s.accept()
-    with conn:
-        f = conn.makefile("rwb")
-        if json.loads(f.readline()).get("op") == "tree":
-            doc = {"ok": True, "tree": {"source": "daemon", "root": root}}
-            f.write(json.dumps(doc, separators=(",", ":")).encode() + b"\n")
-            f.flush()
-EOF
-started=$!
-for _ in $(seq 300); do [[ -S $sock ]] && break; sleep 0.1; done
-[[ -S $sock ]] || { echo "FAIL: the stand-in daemon did not start" >&2; exit 1; }
+nsg_standin_daemon "$sock" || exit 1
 quoted=$(tree_paths --socket "$sock" | while IFS= read -r p; do printf '%q\n' "$p"; done)
 [[ $(echo "$quoted" | wc -l) -eq 4 ]] || fail "nsgroup tree --socket $sock: $quoted"
 expect "nsgroup kill --socket $sock /" "$quoted"

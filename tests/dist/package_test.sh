@@ -2,8 +2,10 @@
 # The Debian package, built and used for real: cpack -G DEB in the build
 # tree (output in a temporary directory), lintian with no E: tag, the
 # paths in `dpkg-deb -c`, then `dpkg -i` on this machine, the installed
-# files and `nsgroup --version`, nothing started, and `dpkg --purge`
-# removing every file again (a trap purges when a check fails).
+# files and `nsgroup --version`, /etc/default/nsgroup a conffile that dpkg
+# keeps when it was edited, the completions loaded by bash, zsh and fish,
+# nothing started, and `dpkg --purge` removing every file again, the
+# conffile too (a trap purges when a check fails).
 #
 # package_test.sh CPACK BUILD_DIR VERSION
 # Exit 0 when it holds, 1 when not, 77 (skip) without root, dpkg or lintian.
@@ -68,6 +70,9 @@ files=(
   /usr/lib/systemd/system/nsgroup.service
   /usr/share/man/man8/nsgroup.8.gz
   /usr/share/bash-completion/completions/nsgroup
+  /usr/share/zsh/vendor-completions/_nsgroup
+  /usr/share/fish/vendor_completions.d/nsgroup.fish
+  /etc/default/nsgroup
   /usr/share/doc/nsgroup/copyright
   /usr/share/doc/nsgroup/changelog.gz
 )
@@ -77,12 +82,13 @@ for f in "${files[@]}"; do
   grep -qE "^$mode root/root +[0-9]+ [0-9-]+ [0-9:]+ \.$f\$" "$tmp/contents" ||
     { cat "$tmp/contents"; fail "dpkg-deb -c: no $mode root/root .$f"; }
 done
-# Directories 0755 whatever the umask of the build, nothing outside /usr.
+# Directories 0755 whatever the umask of the build, nothing outside /usr
+# but /etc/default/nsgroup.
 if grep -E '^d' "$tmp/contents" | grep -vqE '^drwxr-xr-x root/root'; then
   cat "$tmp/contents"; fail "a directory that is not drwxr-xr-x root/root"
 fi
-if awk '{print $NF}' "$tmp/contents" | grep -vqE '^\./(usr/.*)?$'; then
-  cat "$tmp/contents"; fail "a path outside /usr"
+if awk '{print $NF}' "$tmp/contents" | grep -vqE '^\./((usr/.*)|etc/|etc/default/|etc/default/nsgroup)?$'; then
+  cat "$tmp/contents"; fail "a path outside /usr and /etc/default/nsgroup"
 fi
 ok "dpkg-deb -c: ${files[*]}"
 
@@ -104,8 +110,14 @@ done
 ok "Depends: $depends"
 readelf -S "$tmp/root/usr/sbin/nsgroup" | grep -qE '\.(symtab|debug_info)\b' &&
   fail "/usr/sbin/nsgroup is not stripped"
-grep -qx 'ExecStart=/usr/sbin/nsgroup daemon' "$tmp/root/usr/lib/systemd/system/nsgroup.service" ||
-  fail "the unit's ExecStart: $(grep ExecStart "$tmp/root/usr/lib/systemd/system/nsgroup.service")"
+unit=$tmp/root/usr/lib/systemd/system/nsgroup.service
+grep -qx 'ExecStart=/usr/sbin/nsgroup daemon $NSGROUP_OPTS' "$unit" ||
+  fail "the unit's ExecStart: $(grep ExecStart "$unit")"
+grep -qx 'EnvironmentFile=-/etc/default/nsgroup' "$unit" ||
+  fail "the unit's EnvironmentFile: $(grep EnvironmentFile "$unit")"
+# The shipped file sets NSGROUP_OPTS to nothing; its examples are comments.
+[ "$(grep -vE '^\s*(#|$)' "$tmp/root/etc/default/nsgroup")" = 'NSGROUP_OPTS=""' ] ||
+  fail "/etc/default/nsgroup sets more than an empty NSGROUP_OPTS"
 for gz in usr/share/man/man8/nsgroup.8.gz usr/share/doc/nsgroup/changelog.gz; do
   gzip -t "$tmp/root/$gz" || fail "$gz is not gzip"
   # -n: no name, no time stamp (bytes 4-7 of the header are the mtime).
@@ -119,9 +131,12 @@ dpkg-deb -e "$deb" "$tmp/control"
 for s in postinst prerm postrm; do
   [ "$(stat -c %a "$tmp/control/$s")" = 755 ] || fail "$s is not 0755"
 done
+[ "$(cat "$tmp/control/conffiles")" = /etc/default/nsgroup ] ||
+  fail "conffiles: '$(cat "$tmp/control/conffiles" 2>&1)' (expected /etc/default/nsgroup)"
+[ "$(stat -c %a "$tmp/control/conffiles")" = 644 ] || fail "conffiles is not 0644"
 grep -vE '^\s*#' "$tmp/control/postinst" | grep -qE 'enable|start|deb-systemd-invoke' &&
   fail "postinst enables or starts something"
-ok "stripped, ExecStart=/usr/sbin/nsgroup, gzip -9n, changelog $version, maintainer scripts 0755"
+ok "stripped, ExecStart=/usr/sbin/nsgroup daemon \$NSGROUP_OPTS, EnvironmentFile, gzip -9n, changelog $version, maintainer scripts 0755, conffiles"
 
 # --- install, for real -------------------------------------------------------
 status=$(dpkg-query -W -f='${db:Status-Status}' nsgroup 2>/dev/null)
@@ -170,6 +185,30 @@ fi
 bash -c 'source /usr/share/bash-completion/completions/nsgroup && complete -p nsgroup' >/dev/null ||
   fail "the completion does not register for nsgroup"
 ok "bash completion registers nsgroup"
+# zsh and fish find them where they are installed, on their own.
+if command -v zsh >/dev/null; then
+  zsh -f -c 'autoload -Uz compinit && compinit -u -D && [[ $_comps[nsgroup] == _nsgroup ]]' ||
+    fail "zsh's compinit does not find _nsgroup for nsgroup"
+  ok "zsh: compinit maps nsgroup to _nsgroup"
+fi
+if command -v fish >/dev/null; then
+  # Not --no-config: fish's own config.fish puts vendor_completions.d in
+  # fish_complete_path. A home of its own keeps root's config out.
+  mkdir -p "$tmp/home"
+  got=$(HOME=$tmp/home XDG_CONFIG_HOME=$tmp/home XDG_DATA_HOME=$tmp/home \
+        fish -c 'complete -C "nsgroup da"' | cut -f1)
+  [ "$got" = daemon ] || fail "fish: 'nsgroup da<TAB>' gives '$got'"
+  ok "fish: 'nsgroup da<TAB>' -> daemon"
+fi
+
+# The conffile: registered, and kept as edited by a reinstall.
+dpkg-query -W -f='${Conffiles}\n' nsgroup | grep -qE '^ /etc/default/nsgroup [0-9a-f]{32}$' ||
+  fail "dpkg does not list /etc/default/nsgroup as a conffile: $(dpkg-query -W -f='${Conffiles}' nsgroup)"
+echo 'NSGROUP_OPTS="--no-mirror"' >>/etc/default/nsgroup
+dpkg -i --force-confold "$deb" >"$tmp/dpkg2.log" 2>&1 || { cat "$tmp/dpkg2.log"; fail "dpkg -i again"; }
+tail -1 /etc/default/nsgroup | grep -qx 'NSGROUP_OPTS="--no-mirror"' ||
+  fail "a reinstall did not keep the edited /etc/default/nsgroup"
+ok "/etc/default/nsgroup: a conffile, kept as edited by a reinstall"
 
 sleep 1
 running=$(ours)
@@ -185,7 +224,15 @@ else
 fi
 ok "postinst started nothing (no process runs /usr/sbin/nsgroup)"
 
-# --- purge ------------------------------------------------------------------
+# --- remove, then purge -----------------------------------------------------
+# A remove keeps the conffile (as edited); only a purge takes it.
+dpkg -r nsgroup >"$tmp/remove.log" 2>&1 || { cat "$tmp/remove.log"; fail "dpkg -r"; }
+[ "$(dpkg-query -W -f='${db:Status-Status}' nsgroup)" = config-files ] ||
+  fail "after dpkg -r: $(dpkg-query -W -f='${db:Status-Status}' nsgroup)"
+[ -e /usr/sbin/nsgroup ] && fail "/usr/sbin/nsgroup is still there after dpkg -r"
+grep -qx 'NSGROUP_OPTS="--no-mirror"' /etc/default/nsgroup ||
+  fail "dpkg -r did not keep the edited /etc/default/nsgroup"
+ok "dpkg -r: the binary gone, /etc/default/nsgroup kept"
 mkdir -p /var/lib/nsgroup && touch /var/lib/nsgroup/left-by-a-daemon
 dpkg --purge nsgroup >"$tmp/purge.log" 2>&1 || { cat "$tmp/purge.log"; fail "dpkg --purge"; }
 installed=0
@@ -197,5 +244,6 @@ while read -r f; do
 done <"$tmp/listed"
 [ ! -e /usr/share/doc/nsgroup ] || fail "/usr/share/doc/nsgroup is still there"
 [ ! -e /var/lib/nsgroup ] || fail "/var/lib/nsgroup is still there after the purge"
-ok "dpkg --purge removed every file, /usr/share/doc/nsgroup and /var/lib/nsgroup"
+[ ! -e /etc/default/nsgroup ] || fail "/etc/default/nsgroup (a conffile) is still there after the purge"
+ok "dpkg --purge removed every file, /etc/default/nsgroup, /usr/share/doc/nsgroup and /var/lib/nsgroup"
 echo "all checks passed"

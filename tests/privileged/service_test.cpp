@@ -29,7 +29,15 @@ TEST(Service, UnitInstallsAndVerifiesWithoutWarnings) {
   std::string unit = prefix + "/lib/systemd/system/nsgroup.service";
   std::ifstream f(unit);
   std::string text((std::istreambuf_iterator<char>(f)), {});
-  EXPECT_NE(text.find("ExecStart=" + prefix + "/sbin/nsgroup daemon"), std::string::npos);
+  EXPECT_NE(text.find("ExecStart=" + prefix + "/sbin/nsgroup daemon $NSGROUP_OPTS\n"),
+            std::string::npos);
+  // The options file of this prefix, installed beside the unit (a prefix
+  // other than /usr keeps its own <prefix>/etc).
+  std::string options = prefix + "/etc/default/nsgroup";
+  EXPECT_NE(text.find("EnvironmentFile=-" + options + "\n"), std::string::npos);
+  std::ifstream o(options);
+  std::string shipped((std::istreambuf_iterator<char>(o)), {});
+  EXPECT_NE(shipped.find("\nNSGROUP_OPTS=\"\"\n"), std::string::npos) << options << ": " << shipped;
   // No Condition*= line: a host that lacks something (BTF) must see the
   // unit fail with the binary's own message, not be skipped in silence.
   for (std::size_t at = text.find("Condition"); at != std::string::npos;
