@@ -2,6 +2,7 @@
 // exit statuses (cli/exit_status.h).
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <exception>
 #include <string_view>
@@ -42,6 +43,8 @@ int main(int argc, char** argv) {
   case Kind::Help:
   case Kind::Version:
     if (auto ok = nsgroup::write_all(STDOUT_FILENO, parsed.text); !ok) {
+      if (ok.error().err == EPIPE)
+        return nsgroup::kExitFailure;  // the reader left (| head): it knows
       auto f = nsgroup::Failure{ok.error().err, "writing to stdout"};
       std::fprintf(stderr, "nsgroup: %s\n", f.message().c_str());
       return nsgroup::kExitFailure;
@@ -58,6 +61,10 @@ int main(int argc, char** argv) {
     auto done = dispatch(parsed.options);
     if (done)
       return nsgroup::kExitOk;
+    // A reader that left early (nsgroup tree | head) saw what it wanted: the
+    // status says the output was cut, a line on stderr would only be noise.
+    if (done.error().err == EPIPE)
+      return nsgroup::kExitFailure;
     nsgroup::log_error(done.error().message());
     return nsgroup::exit_status(done.error());
   } catch (const std::exception& e) {

@@ -75,6 +75,18 @@ TEST(Binary, AWriteErrorOnStdoutFails) {
   }
 }
 
+// A reader that goes away first (nsgroup tree | head): status 1, and no
+// "Broken pipe" line on the terminal. The reader here exits before the
+// tree is written.
+TEST(Binary, AReaderThatLeftEndsTheCommandQuietlyWithStatusOne) {
+  std::string cmd = "(sleep 0.3; exec '" + nsgroup_binary() +
+                    "' tree --no-daemon -o text --socket /nonexistent/nsgroup.sock) | true; "
+                    "exit ${PIPESTATUS[0]}";
+  auto o = capture({"/bin/bash", "-c", cmd});
+  EXPECT_EQ(o.status, 1) << o.err;
+  EXPECT_EQ(o.err, "");
+}
+
 TEST(Binary, NoDaemonIsStatusFour) {
   for (auto args : {std::vector<std::string>{"stats"}, {"rename", "/init_container/a", "b"},
                     {"kill", "/init_container/a"}}) {
