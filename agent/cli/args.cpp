@@ -208,12 +208,14 @@ ParseResult parse_args(const std::vector<std::string_view>& args) {
     if (a.size() > 1 && a[0] == '-') {
       std::string_view name = a;
       std::optional<std::string_view> value;
+      bool joined = false;  // -oFORMAT: a short option and its value in one word
       if (auto eq = a.find('='); eq != std::string_view::npos) {
         name = a.substr(0, eq);
         value = a.substr(eq + 1);
       } else if (a.size() > 2 && a[1] != '-') {  // -oFORMAT
         name = a.substr(0, 2);
         value = a.substr(2);
+        joined = true;
       }
       if (!spec) {
         if (help_command)
@@ -228,6 +230,10 @@ ParseResult parse_args(const std::vector<std::string_view>& args) {
                                std::string(spec->name),
                            spec);
       if (opt->value.empty()) {
+        if (joined)  // -vv, -hx: no flag takes a value joined to it
+          return usage_error("unknown option '" + std::string(a) + "' for " +
+                                 std::string(spec->name),
+                             spec);
         if (value)
           return usage_error("option '" + std::string(name) + "' takes no value", spec);
         apply_flag(opt->name, o);
@@ -250,8 +256,12 @@ ParseResult parse_args(const std::vector<std::string_view>& args) {
       spec = find_command(a);
       if (!spec)
         return usage_error("unknown command '" + std::string(a) + "'");
-      if (help_command)
+      if (help_command) {
+        if (i + 1 < args.size())
+          return usage_error("help takes one COMMAND, not also '" + std::string(args[i + 1]) +
+                             "'");
         return help(command_help(*spec));
+      }
       continue;
     }
     positional.push_back(a);

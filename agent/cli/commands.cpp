@@ -48,8 +48,11 @@ bool use_iterator(const Options& opts) {
 }
 
 Status print(const std::string& s) {
-  if (auto ok = write_all(STDOUT_FILENO, s); !ok)
-    return Failure{ok.error().err, "writing to stdout"};
+  if (auto ok = write_all(STDOUT_FILENO, s); !ok) {
+    int err = ok.error().err;
+    return Failure{err, "writing to stdout",
+                   err == EPIPE ? Failure::Kind::ReaderGone : Failure::Kind::Other};
+  }
   return {};
 }
 

@@ -1,5 +1,6 @@
 // nsgroup's entry point: parse the command line, hand over, map errors to
 // exit statuses (cli/exit_status.h).
+#include <signal.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -36,6 +37,8 @@ nsgroup::Status dispatch(const nsgroup::Options& o) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // A reader that leaves is an EPIPE to handle, not a signal that kills.
+  ::signal(SIGPIPE, SIG_IGN);
   std::vector<std::string_view> args(argv + 1, argv + argc);
   auto parsed = nsgroup::parse_args(args);
   using Kind = nsgroup::ParseResult::Kind;
@@ -63,7 +66,7 @@ int main(int argc, char** argv) {
       return nsgroup::kExitOk;
     // A reader that left early (nsgroup tree | head) saw what it wanted: the
     // status says the output was cut, a line on stderr would only be noise.
-    if (done.error().err == EPIPE)
+    if (done.error().kind == nsgroup::Failure::Kind::ReaderGone)
       return nsgroup::kExitFailure;
     nsgroup::log_error(done.error().message());
     return nsgroup::exit_status(done.error());

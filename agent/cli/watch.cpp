@@ -114,8 +114,9 @@ Status run_watch(const Options& opts) {
   // Our own tracer places no event in a container: that takes the tree,
   // seeded by a scan and kept by tracking every fork, which is the daemon.
   if (!opts.filter.containers.empty())
-    return failure("--container needs the daemon (no daemon listens on " + opts.socket +
-                   "): without one, watch has no tree to place events in");
+    return failure(Failure::Kind::Unavailable,
+                   "--container needs the daemon (no daemon listens on " + opts.socket +
+                       "): without one, watch has no tree to place events in");
 
   BootClock clock = BootClock::now();
   bool reader_gone = false;

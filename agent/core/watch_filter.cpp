@@ -143,7 +143,17 @@ Status check_filter_container(std::string_view path) {
   return {};
 }
 
-Status add_filter_values(WatchFilter& f, WatchField field, std::string_view value) {
+Status check_filter_size(const WatchFilter& f) {
+  for (std::size_t n : {f.pids.size(), f.uids.size(), f.comms.size(), f.kinds.size(),
+                        f.containers.size()})
+    if (n > kMaxFilterValues)
+      return failure("at most " + std::to_string(kMaxFilterValues) + " values a filter");
+  return {};
+}
+
+namespace {
+
+Status add_values_unchecked(WatchFilter& f, WatchField field, std::string_view value) {
   if (field == WatchField::Container) {
     if (auto ok = check_filter_container(value); !ok)
       return ok;
@@ -188,6 +198,14 @@ Status add_filter_values(WatchFilter& f, WatchField field, std::string_view valu
       return {};
     start = comma + 1;
   }
+}
+
+}  // namespace
+
+Status add_filter_values(WatchFilter& f, WatchField field, std::string_view value) {
+  if (auto ok = add_values_unchecked(f, field, value); !ok)
+    return ok;
+  return check_filter_size(f);
 }
 
 }  // namespace nsgroup

@@ -54,6 +54,12 @@ struct WatchFilter {
   bool operator==(const WatchFilter&) const = default;
 };
 
+// The most values one filter takes: a watcher's filter is checked against
+// every event the daemon publishes, so its size is the daemon's to bound.
+inline constexpr std::size_t kMaxFilterValues = 64;
+// Failure when one of f's filters holds more than kMaxFilterValues.
+Status check_filter_size(const WatchFilter& f);
+
 // The longest comm the kernel keeps (TASK_COMM_LEN less its NUL).
 inline constexpr std::size_t kMaxComm = 15;
 

@@ -43,7 +43,7 @@ Status add_filter_value(WatchFilter& f, const FilterField& ff, const Json& v) {
     if (auto ok = check_filter_comm(s); !ok)
       return ok;
     f.comms.push_back(s);
-    return {};
+    return check_filter_size(f);
   }
   if (ff.field == WatchField::Event && s.find(',') != std::string::npos)
     return failure("'" + s + "' is not an event kind (one per array element)");

@@ -61,6 +61,8 @@ const std::vector<PinnedNs>& Agent::pins(bool fresh) {
 Status Agent::rename(ContainerId id, std::string_view name) {
   Status renamed = tree().rename(id, name, model_->delta());
   model_->sync();
+  if (renamed)
+    fanout_->renamed();
   return renamed;
 }
 

@@ -141,7 +141,7 @@ std::string Api::kill(const Identity& who, const Request& req) {
 Reply Api::watch(const Identity& who, const Request& req) {
   if (!req.watch_error.empty()) {
     ++counters_.bad_requests;
-    return {error_line(req.watch_error)};
+    return {error_line(req.watch_error, kErrInvalid)};
   }
   Reply r{watching_line(), true, req.watch, {}};
   // A container filter names a container the client may see, as rename
@@ -150,7 +150,7 @@ Reply Api::watch(const Identity& who, const Request& req) {
   for (std::string& path : r.filter.containers) {
     auto id = t.find_path(path);
     if (!id || !t.is_within(*id, who.scope))
-      return {error_line("watch: no container at " + path)};
+      return {error_line("watch: no container at " + path, kErrNotFound)};
     path = t.path(*id);
     r.filter_ids.push_back(*id);
   }

@@ -32,19 +32,30 @@ void Fanout::flush() {
   }
 }
 
+void Fanout::renamed() {
+  if (server_)
+    for (Connection* c : server_->watchers())
+      refresh_container_filter(tree_, *c);
+}
+
 bool Fanout::wanted() const { return stdout_ || (server_ && server_->has_watchers()); }
+
+void refresh_container_filter(const Tree& tree, Connection& c) {
+  std::size_t n = std::min(c.filter_ids.size(), c.filter.containers.size());
+  for (std::size_t i = 0; i < n; ++i)
+    if (tree.find(c.filter_ids[i]))
+      c.filter.containers[i] = tree.path(c.filter_ids[i]);
+}
 
 Delivery delivery(const Tree& tree, Connection& c, const WatchSubject& s, std::string_view from) {
   if (!may_see(tree, c.who, s.container))
     return Delivery::None;
-  // Container filters follow renames. Once a container is gone its last
-  // path stands, so that its own container_removed event still matches.
-  // (Notes are about no container: nothing to compare.)
-  std::size_t n = std::min(c.filter_ids.size(), c.filter.containers.size());
+  // Container filters follow renames (Fanout::renamed refreshes them at
+  // once). Once a container is gone its last path stands, so that its own
+  // container_removed event still matches. (Notes are about no
+  // container: nothing to compare.)
   if (!s.container.empty())
-    for (std::size_t i = 0; i < n; ++i)
-      if (tree.find(c.filter_ids[i]))
-        c.filter.containers[i] = tree.path(c.filter_ids[i]);
+    refresh_container_filter(tree, c);
   if (!c.filter.matches(s))
     return Delivery::None;
   return from.empty() || may_see(tree, c.who, from) ? Delivery::Whole : Delivery::Redacted;

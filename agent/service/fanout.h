@@ -26,6 +26,10 @@ inline constexpr std::size_t kStdoutQueueBytes = std::size_t{8} << 20;
 // first follows its container's renames.
 enum class Delivery { None, Whole, Redacted };
 Delivery delivery(const Tree& tree, Connection& c, const WatchSubject& s, std::string_view from);
+// Sets c's container filter paths from the tree (by the ids they hold):
+// a container renamed, or one above it, and then removed with no event
+// in between would otherwise be matched by its old path.
+void refresh_container_filter(const Tree& tree, Connection& c);
 
 class Fanout {
  public:
@@ -47,6 +51,9 @@ class Fanout {
   // Hands the lines stdout has waiting to its writer thread: once per loop
   // turn (or per 64 KiB), not once per event.
   void flush();
+  // A container was renamed: every watcher's container filter takes the
+  // new paths now, before the next event (its removal may come first).
+  void renamed();
   // Lines stdout could not take in time, or at all.
   std::uint64_t stdout_drops() const { return writer_ ? writer_->dropped() : 0; }
 

@@ -15,7 +15,8 @@ namespace nsgroup {
 // kind says what a caller may act on (nsgroup's exit status,
 // cli/exit_status.h); most failures are Other.
 struct Failure {
-  enum class Kind { Other, NotFound, Refused, Unavailable };
+  // ReaderGone: stdout's reader left (EPIPE on stdout, not on a socket).
+  enum class Kind { Other, NotFound, Refused, Unavailable, ReaderGone };
   int err = 0;
   std::string what;
   Kind kind = Kind::Other;

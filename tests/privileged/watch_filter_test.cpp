@@ -218,6 +218,7 @@ TEST(WatchFilter, ABadFilterIsRefusedByName) {
   EXPECT_EQ((*reply)["error"],
             "watch \"events\": 'fork' is not an event kind (clone, unshare, setns, denied, exit, "
             "lost, suppressed, container_removed)");
+  EXPECT_EQ((*reply)["code"], "invalid");
   c.send_bytes(R"({"op":"stats"})" "\n");
   auto stats = c.read_reply();
   ASSERT_TRUE(stats);
@@ -228,7 +229,7 @@ TEST(WatchFilter, ABadFilterIsRefusedByName) {
   auto nowhere = capture({nsgroup_binary(), "watch", "--socket", d.socket(), "--container",
                           "/init_container/nsgflt_nowhere"},
                          -1, std::chrono::seconds(10));
-  EXPECT_EQ(nowhere.status, 1);
+  EXPECT_EQ(nowhere.status, 3);  // not found
   EXPECT_EQ(nowhere.out, "");
   EXPECT_NE(nowhere.err.find("watch: no container at /init_container/nsgflt_nowhere"),
             std::string::npos)
@@ -240,7 +241,7 @@ TEST(WatchFilter, ABadFilterIsRefusedByName) {
   auto alone = capture({nsgroup_binary(), "watch", "--socket", "/tmp/nsgroup-test-none.sock",
                         "--container", "/init_container"},
                        -1, std::chrono::seconds(10));
-  EXPECT_EQ(alone.status, 1);
+  EXPECT_EQ(alone.status, 4);  // no daemon
   EXPECT_EQ(alone.out, "");
   EXPECT_NE(alone.err.find("--container needs the daemon"), std::string::npos) << alone.err;
 }

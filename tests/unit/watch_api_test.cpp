@@ -76,7 +76,7 @@ TEST(WatchFilterApi, AContainerIsResolvedWithinTheClientsScope) {
   // Outside the client's subtree: as if it did not exist.
   Reply outside = s.watch(s.a, {{"op", "watch"}, {"container", sib}});
   EXPECT_FALSE(outside.start_watch);
-  EXPECT_EQ(outside.text, R"({"ok":false,"error":"watch: no container at )" + sib + "\"}");
+  EXPECT_EQ(outside.text, R"({"ok":false,"error":"watch: no container at )" + sib + R"(","code":"not_found"})");
   Reply none = s.watch(kRootId, {{"op", "watch"}, {"container", "/init_container/nowhere"}});
   EXPECT_FALSE(none.start_watch);
 }
