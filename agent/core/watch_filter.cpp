@@ -203,9 +203,13 @@ Status add_values_unchecked(WatchFilter& f, WatchField field, std::string_view v
 }  // namespace
 
 Status add_filter_values(WatchFilter& f, WatchField field, std::string_view value) {
-  if (auto ok = add_values_unchecked(f, field, value); !ok)
+  WatchFilter next = f;  // f stays as it was when a value is refused
+  if (auto ok = add_values_unchecked(next, field, value); !ok)
     return ok;
-  return check_filter_size(f);
+  if (auto ok = check_filter_size(next); !ok)
+    return ok;
+  f = std::move(next);
+  return {};
 }
 
 }  // namespace nsgroup

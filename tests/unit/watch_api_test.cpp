@@ -108,6 +108,20 @@ TEST(WatchFilterApi, AContainerFilterFollowsARenameAndItsRemoval) {
   EXPECT_EQ(c.filter.containers, std::vector<std::string>{"/init_container/web"});
 }
 
+// Renamed, then removed with no event between: the removal's event carries
+// the new path, which the filter must hold by then (Fanout::renamed).
+TEST(WatchFilterApi, ARenameReachesTheFilterBeforeAnyEvent) {
+  Sample s;
+  Connection& c = s.watcher(kRootId, s.watch(kRootId, {{"op", "watch"},
+                                                      {"container", s.tree().path(s.a)}}));
+  ASSERT_TRUE(s.backend.rename(s.a, "web"));
+  refresh_container_filter(s.tree(), c);
+  EXPECT_EQ(c.filter.containers, std::vector<std::string>{"/init_container/web"});
+  Event removed;
+  removed.kind = EventKind::ContainerRemoved;
+  EXPECT_TRUE(c.filter.matches(watch_subject(removed, "/init_container/web")));
+}
+
 TEST(WatchFilterApi, AccessComesFirstAndRedactionStays) {
   Sample s;
   // A client in a, filtering on a pid of the sibling: never shown.

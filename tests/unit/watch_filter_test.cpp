@@ -106,6 +106,21 @@ TEST(WatchFilterCore, EventKindsAreTheJsonNames) {
   EXPECT_EQ(f.kinds, (std::vector<EventKind>{EventKind::Clone, EventKind::Exit}));
 }
 
+TEST(WatchFilterCore, AFilterTakesAtMostSixtyFourValues) {
+  WatchFilter f;
+  std::string pids;
+  for (int pid = 1; pid <= static_cast<int>(kMaxFilterValues); ++pid)
+    pids += (pid > 1 ? "," : "") + std::to_string(pid);
+  ASSERT_TRUE(add_filter_values(f, WatchField::Pid, pids));
+  EXPECT_EQ(f.pids.size(), kMaxFilterValues);
+  auto more = add_filter_values(f, WatchField::Pid, "65");
+  ASSERT_FALSE(more);
+  EXPECT_EQ(more.error().message(), "at most 64 values a filter");
+  EXPECT_EQ(f.pids.size(), kMaxFilterValues);  // unchanged by the refusal
+  // Each filter counts apart.
+  EXPECT_TRUE(add_filter_values(f, WatchField::Uid, "0"));
+}
+
 TEST(WatchFilterCore, BadValuesAreRefusedByName) {
   WatchFilter f;
   auto err = [&](WatchField field, std::string_view v) {
