@@ -61,18 +61,29 @@ gtest() {
   name=$1 filter=$2
   shift 2
   t=$(uptime_s)
-  env "$@" $TESTS --gtest_filter="$filter" --gtest_brief=1 >"/tmp/gtest-$name.log" 2>&1
+  # A hung suite fails its own check in time, its log naming the test
+  # that hung (--gtest_brief would hide the RUN lines), instead of the
+  # whole guest running into qemu's timeout.
+  timeout "$GTEST_SECONDS" env "$@" $TESTS --gtest_filter="$filter" >"/tmp/gtest-$name.log" 2>&1
   rc=$?
+  # 124 from coreutils' timeout, 143 (SIGTERM) from busybox's.
+  hung=0
+  case $rc in 124 | 143) hung=1 ;; esac
+  [ $hung = 0 ] || echo "vm-check: $name timed out after ${GTEST_SECONDS}s; its last lines:"
   summary=$(grep -aE '^\[  (PASSED|FAILED|SKIPPED) ' "/tmp/gtest-$name.log" | tr '\n' ' ')
   if [ $rc -eq 0 ]; then
     check "$name" "$(elapsed "$t"); $summary"
   else
-    cat "/tmp/gtest-$name.log"
+    if [ $hung = 1 ]; then tail -n 40 "/tmp/gtest-$name.log"; else grep -avE '^\[       OK \]|^\[ RUN      \]' "/tmp/gtest-$name.log"; fi
     fail "$name" "gtest status $rc after $(elapsed "$t"); $summary"
   fi
 }
 
 echo "vm-check: kernel $(uname -r) $(uname -m)"
+# Boot was quiet; from here the console takes warnings' detail too (the
+# stack of a soft lockup or a BPF splat is printed at the default level).
+echo 5 >/proc/sys/kernel/printk
+GTEST_SECONDS=${GTEST_SECONDS:-600}
 
 # The state directory an installed nsgroup has (the unit's StateDirectory=):
 # without it every daemon warns on stderr, and tests count its lines.
