@@ -174,7 +174,7 @@ std::optional<std::string> take_positional(const std::vector<std::string_view>& 
     if (positional.size() != 1)
       return "which needs exactly one PID";
     if (!parse_number(positional[0], o.pid) || o.pid == 0)
-      return "'" + std::string(positional[0]) + "' is not a PID";
+      return std::string("'").append(positional[0]).append("' is not a PID");
     return std::nullopt;
   default:
     if (!positional.empty())

@@ -120,7 +120,7 @@ Commands:
       first += std::string(c.args) + " ";
     std::vector<std::string> words;
     for (const auto& o : c.options)
-      words.push_back("[" + with_value(o) + "]");
+      words.push_back(std::string("[").append(with_value(o)).append("]"));
     out += fill(words, first, std::string(c.name.size() + 3, ' '));
     out += indented(c.description, "      ");
   }
@@ -132,7 +132,7 @@ Commands:
 std::string command_help(const CommandSpec& c) {
   std::string out = "Usage: nsgroup " + std::string(c.name) + " [OPTIONS]";
   if (!c.args.empty())
-    out += " " + std::string(c.args);
+    out.append(" ").append(c.args);
   out += "\n\n" + std::string(c.description) + "\n\nOptions:\n";
   std::vector<OptionSpec> all = c.options;
   all.insert(all.end(), global_options().begin(), global_options().end() - 1);  // not --version
